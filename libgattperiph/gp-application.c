@@ -1,0 +1,1502 @@
+/* gp-application.c: a GATT application registered with BlueZ
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gp-private.h"
+
+#include <string.h>
+
+/**
+ * GpApplication:
+ *
+ * The root of one GATT application: its services, exported on D-Bus under
+ * the application's object path and registered with BlueZ's GATT manager
+ * on an adapter.
+ *
+ * ```c
+ * g_autoptr(GpApplication) app = gp_application_new ("/com/example/heartrate");
+ * g_autoptr(GpService) hrs = gp_service_new ("180d", TRUE, &error);
+ * g_autoptr(GpCharacteristic) hrm =
+ *   gp_characteristic_new ("2a37", GP_CHARACTERISTIC_FLAGS_READ |
+ *                                  GP_CHARACTERISTIC_FLAGS_NOTIFY, &error);
+ * gp_service_add_characteristic (hrs, hrm, &error);
+ * gp_application_add_service (app, hrs, &error);
+ * gp_application_register_async (app, NULL, NULL, on_registered, NULL);
+ * ```
+ *
+ * Registration is asynchronous only: BlueZ reads the tree back (calls
+ * `GetManagedObjects`) before it answers, so the main loop must run.
+ * The tree is exported in declaration order, which is the order BlueZ
+ * assigns handles in. BlueZ reads the tree once: services and
+ * characteristics cannot be added while the application is registered
+ * (unregister, change, and register again), but a service can be removed
+ * (BlueZ then tells connected centrals with a Service Changed indication).
+ *
+ * Only BlueZ may call the exported objects: calls from other peers are
+ * refused with `org.bluez.Error.NotPermitted`. If bluetoothd exits,
+ * [property@Application:registered] turns %FALSE.
+ *
+ * Since: 0.1
+ */
+
+#define DEFAULT_NOTIFICATION_WINDOW 32
+
+struct _GpApplication
+{
+  GObject          parent_instance;
+
+  GDBusConnection *connection;
+  char            *object_path;
+  GPtrArray       *services;
+
+  /* Registration */
+  GpAdapter       *adapter;
+  char            *bluez_owner;      /* unique name of bluetoothd */
+  GHashTable      *registrations;    /* object path -> registration id */
+  GTask           *register_task;    /* while registering */
+  guint            name_watch;
+  gboolean         registered;
+
+  /* Notification pacing */
+  GQueue           ready;            /* GpCharacteristic with values to send */
+  GHashTable      *ready_set;
+  GPtrArray       *unacked_tasks;    /* send_value tasks since the last ping */
+  guint            window;
+  guint            in_flight;        /* signals not yet confirmed by a ping */
+  guint            unacked;          /* signals sent since the last ping */
+  guint            pings_outstanding;
+};
+
+G_DEFINE_FINAL_TYPE (GpApplication, gp_application, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_OBJECT_PATH,
+  PROP_ADAPTER,
+  PROP_REGISTERED,
+  PROP_NOTIFICATION_WINDOW,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+static void unexport_tree (GpApplication *self);
+
+/* ------------------------------------------------------------------ */
+/* D-Bus objects                                                        */
+
+static GpApplication *
+application_of (GObject *object)
+{
+  if (GP_IS_ATTRIBUTE (object))
+    return gp_attribute_get_application (GP_ATTRIBUTE (object));
+  if (GP_IS_SERVICE (object))
+    return gp_service_get_application (GP_SERVICE (object));
+  return NULL;
+}
+
+static gboolean
+caller_allowed (GpApplication *self,
+                const char    *sender)
+{
+  /* No sender: a peer-to-peer connection, which is BlueZ's by definition. */
+  return sender == NULL ||
+         (self != NULL && self->bluez_owner != NULL && strcmp (sender, self->bluez_owner) == 0);
+}
+
+gboolean
+gp_application_check_caller (GpApplication         *self,
+                             GDBusMethodInvocation *invocation)
+{
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+
+  if (caller_allowed (self, sender))
+    return TRUE;
+  g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                                         "Only BlueZ may call %s.%s on this object",
+                                         g_dbus_method_invocation_get_interface_name (invocation),
+                                         g_dbus_method_invocation_get_method_name (invocation));
+  return FALSE;
+}
+
+static void
+object_method_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *object_path,
+                    const char            *interface_name,
+                    const char            *method_name,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  GObject *object = user_data;
+
+  if (!gp_application_check_caller (application_of (object), invocation))
+    return;
+
+  if (GP_IS_CHARACTERISTIC (object))
+    gp_characteristic_handle_method_call (GP_CHARACTERISTIC (object), invocation,
+                                          method_name, parameters);
+  else if (GP_IS_DESCRIPTOR (object) && strcmp (method_name, "ReadValue") == 0)
+    gp_attribute_handle_read (GP_ATTRIBUTE (object), invocation, parameters);
+  else if (GP_IS_DESCRIPTOR (object) && strcmp (method_name, "WriteValue") == 0)
+    gp_attribute_handle_write (GP_ATTRIBUTE (object), invocation, parameters);
+  else
+    g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_SUPPORTED,
+                                           "Method %s is not supported", method_name);
+}
+
+static GVariant *
+object_properties (GObject *object)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  if (GP_IS_SERVICE (object))
+    gp_service_get_dbus_properties (GP_SERVICE (object), &b);
+  else if (GP_IS_CHARACTERISTIC (object))
+    gp_characteristic_get_dbus_properties (GP_CHARACTERISTIC (object), &b);
+  else if (GP_IS_DESCRIPTOR (object))
+    gp_descriptor_get_dbus_properties (GP_DESCRIPTOR (object), &b);
+  return g_variant_builder_end (&b);
+}
+
+static GVariant *
+object_get_property (GDBusConnection  *connection,
+                     const char       *sender,
+                     const char       *object_path,
+                     const char       *interface_name,
+                     const char       *property_name,
+                     GError          **error,
+                     gpointer          user_data)
+{
+  g_autoptr(GVariant) all = g_variant_ref_sink (object_properties (user_data));
+  GVariant *value = g_variant_lookup_value (all, property_name, NULL);
+
+  if (value == NULL)
+    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                 "No such property “%s”", property_name);
+  return value;
+}
+
+static gboolean
+object_set_property (GDBusConnection  *connection,
+                     const char       *sender,
+                     const char       *object_path,
+                     const char       *interface_name,
+                     const char       *property_name,
+                     GVariant         *value,
+                     GError          **error,
+                     gpointer          user_data)
+{
+  GObject *object = user_data;
+
+  if (!caller_allowed (application_of (object), sender))
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                   "Only BlueZ may set %s.%s", interface_name, property_name);
+      return FALSE;
+    }
+  if (strcmp (property_name, "Handle") != 0 || !g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16))
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY,
+                   "Property “%s” is read-only", property_name);
+      return FALSE;
+    }
+
+  /* bluetoothd writes back the handle it assigned. */
+  if (GP_IS_SERVICE (object))
+    gp_service_set_handle_from_dbus (GP_SERVICE (object), g_variant_get_uint16 (value));
+  else
+    gp_attribute_set_handle_from_dbus (GP_ATTRIBUTE (object), g_variant_get_uint16 (value));
+  return TRUE;
+}
+
+static const GDBusInterfaceVTable object_vtable = {
+  object_method_call,
+  object_get_property,
+  object_set_property,
+  { 0 }
+};
+
+static void
+add_object (GVariantBuilder *objects,
+            const char      *path,
+            const char      *interface,
+            GObject         *object)
+{
+  GVariantBuilder ifaces;
+
+  g_variant_builder_init (&ifaces, G_VARIANT_TYPE ("a{sa{sv}}"));
+  g_variant_builder_add (&ifaces, "{s@a{sv}}", interface, object_properties (object));
+  g_variant_builder_add (objects, "{o@a{sa{sv}}}", path, g_variant_builder_end (&ifaces));
+}
+
+/* The reply to GetManagedObjects, in declaration order: services, then
+ * each characteristic followed by its descriptors. bluetoothd assigns
+ * handles in this order. */
+static GVariant *
+build_managed_objects (GpApplication *self)
+{
+  GVariantBuilder objects;
+
+  g_variant_builder_init (&objects, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      GpService *service = g_ptr_array_index (self->services, i);
+      add_object (&objects, gp_service_get_object_path (service),
+                  "org.bluez.GattService1", G_OBJECT (service));
+    }
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      GpService *service = g_ptr_array_index (self->services, i);
+      g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
+
+      for (GList *c = chrcs; c != NULL; c = c->next)
+        {
+          g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
+
+          add_object (&objects, gp_attribute_get_object_path (c->data),
+                      "org.bluez.GattCharacteristic1", c->data);
+          for (GList *d = descs; d != NULL; d = d->next)
+            add_object (&objects, gp_attribute_get_object_path (d->data),
+                        "org.bluez.GattDescriptor1", d->data);
+        }
+    }
+  return g_variant_builder_end (&objects);
+}
+
+static void
+manager_method_call (GDBusConnection       *connection,
+                     const char            *sender,
+                     const char            *object_path,
+                     const char            *interface_name,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  GpApplication *self = user_data;
+
+  if (strcmp (method_name, "GetManagedObjects") == 0)
+    {
+      GVariant *objects = build_managed_objects (self);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new_tuple (&objects, 1));
+    }
+  else
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                           "Unknown method %s", method_name);
+}
+
+static const GDBusInterfaceVTable manager_vtable = {
+  manager_method_call,
+  NULL,
+  NULL,
+  { 0 }
+};
+
+static char *
+child_path (const char *parent,
+            const char *kind,
+            guint       index)
+{
+  /* "/" has no trailing element to append to. */
+  return g_strdup_printf ("%s/%s%u", strcmp (parent, "/") == 0 ? "" : parent, kind, index);
+}
+
+static gboolean
+register_object (GpApplication       *self,
+                 const char          *path,
+                 GDBusInterfaceInfo  *info,
+                 GObject             *object,
+                 GError             **error)
+{
+  guint id = g_dbus_connection_register_object (self->connection, path, info, &object_vtable,
+                                                g_object_ref (object), g_object_unref, error);
+  if (id == 0)
+    return FALSE;
+  g_hash_table_insert (self->registrations, g_strdup (path), GUINT_TO_POINTER (id));
+  return TRUE;
+}
+
+static gboolean
+export_tree (GpApplication  *self,
+             GError        **error)
+{
+  guint id;
+
+  id = g_dbus_connection_register_object (self->connection, self->object_path,
+                                          gp_bluez_object_manager_interface_info (),
+                                          &manager_vtable, self, NULL, error);
+  if (id == 0)
+    return FALSE;
+  g_hash_table_insert (self->registrations, g_strdup (self->object_path), GUINT_TO_POINTER (id));
+
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      GpService *service = g_ptr_array_index (self->services, i);
+      g_autofree char *spath = child_path (self->object_path, "service", i);
+      g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
+      guint j = 0;
+
+      gp_service_set_exported (service, spath);
+      if (!register_object (self, spath, gp_bluez_gatt_service1_interface_info (),
+                            G_OBJECT (service), error))
+        goto fail;
+
+      for (GList *c = chrcs; c != NULL; c = c->next, j++)
+        {
+          g_autofree char *cpath = child_path (spath, "char", j);
+          g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
+          guint k = 0;
+
+          gp_attribute_set_exported (c->data, self, cpath);
+          if (!register_object (self, cpath, gp_bluez_gatt_characteristic1_interface_info (),
+                                c->data, error))
+            goto fail;
+
+          for (GList *d = descs; d != NULL; d = d->next, k++)
+            {
+              g_autofree char *dpath = child_path (cpath, "desc", k);
+
+              gp_attribute_set_exported (d->data, self, dpath);
+              if (!register_object (self, dpath, gp_bluez_gatt_descriptor1_interface_info (),
+                                    d->data, error))
+                goto fail;
+            }
+        }
+    }
+  return TRUE;
+
+fail:
+  unexport_tree (self);
+  return FALSE;
+}
+
+static void
+unexport_service (GpApplication *self,
+                  GpService     *service,
+                  gboolean       announce)
+{
+  g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
+  const char *spath = gp_service_get_object_path (service);
+  gpointer id;
+
+  for (GList *c = chrcs; c != NULL; c = c->next)
+    {
+      g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
+
+      for (GList *d = descs; d != NULL; d = d->next)
+        {
+          const char *dpath = gp_attribute_get_object_path (d->data);
+          if (dpath != NULL && g_hash_table_steal_extended (self->registrations, dpath, NULL, &id))
+            g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
+          gp_attribute_set_exported (d->data, NULL, NULL);
+        }
+
+      gp_characteristic_set_notifying (c->data, FALSE);
+      {
+        const char *cpath = gp_attribute_get_object_path (c->data);
+        if (cpath != NULL && g_hash_table_steal_extended (self->registrations, cpath, NULL, &id))
+          g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
+      }
+      gp_attribute_set_exported (c->data, NULL, NULL);
+    }
+
+  if (spath != NULL)
+    {
+      if (announce)
+        g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
+                                       "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved",
+                                       g_variant_new ("(o^as)", spath,
+                                                      (const char * const[]) { "org.bluez.GattService1", NULL }),
+                                       NULL);
+      if (g_hash_table_steal_extended (self->registrations, spath, NULL, &id))
+        g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
+    }
+  gp_service_set_exported (service, NULL);
+}
+
+static void
+unexport_tree (GpApplication *self)
+{
+  GHashTableIter iter;
+  gpointer id;
+
+  for (guint i = 0; i < self->services->len; i++)
+    unexport_service (self, g_ptr_array_index (self->services, i), FALSE);
+
+  g_hash_table_iter_init (&iter, self->registrations);
+  while (g_hash_table_iter_next (&iter, NULL, &id))
+    g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
+  g_hash_table_remove_all (self->registrations);
+}
+
+/* ------------------------------------------------------------------ */
+/* Notification pacing                                                  */
+
+typedef struct
+{
+  GpApplication *self;
+  GPtrArray     *tasks;
+  guint          count;
+} Ping;
+
+static void flush_notifications (GpApplication *self);
+
+static void
+ping_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Ping *ping = user_data;
+  GpApplication *self = ping->self;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  self->in_flight -= MIN (self->in_flight, ping->count);
+  self->pings_outstanding--;
+  for (guint i = 0; i < ping->tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (ping->tasks, i);
+      if (reply != NULL)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_READY,
+                                 "BlueZ did not take the notification: %s", error->message);
+    }
+
+  flush_notifications (self);
+
+  g_ptr_array_unref (ping->tasks);
+  g_object_unref (ping->self);
+  g_free (ping);
+}
+
+/* A round trip to bluetoothd: when it returns, bluetoothd has read every
+ * signal sent before it (D-Bus keeps the order between two peers). */
+static void
+send_ping (GpApplication *self)
+{
+  Ping *ping = g_new0 (Ping, 1);
+
+  ping->self = g_object_ref (self);
+  ping->count = self->unacked;
+  ping->tasks = g_steal_pointer (&self->unacked_tasks);
+  self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->unacked = 0;
+  self->pings_outstanding++;
+
+  g_dbus_connection_call (self->connection, self->bluez_owner, "/",
+                          "org.freedesktop.DBus.Peer", "Ping",
+                          NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
+                          ping_done, ping);
+}
+
+/* One notification is one PropertiesChanged signal, emitted even when the
+ * value repeats (generated skeletons would coalesce and drop those). */
+static void
+emit_value_changed (GpApplication    *self,
+                    GpCharacteristic *characteristic,
+                    GBytes           *value)
+{
+  GVariantBuilder changed;
+
+  g_variant_builder_init (&changed, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&changed, "{sv}", "Value", gp_bytes_to_variant (value));
+  g_dbus_connection_emit_signal (self->connection, NULL,
+                                 gp_attribute_get_object_path (GP_ATTRIBUTE (characteristic)),
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(sa{sv}@as)", "org.bluez.GattCharacteristic1",
+                                                &changed, g_variant_new_strv (NULL, 0)),
+                                 NULL);
+}
+
+static void
+flush_notifications (GpApplication *self)
+{
+  GpCharacteristic *chrc;
+
+  while (self->in_flight < self->window && (chrc = g_queue_pop_head (&self->ready)) != NULL)
+    {
+      g_autoptr(GBytes) value = NULL;
+      GTask *task = NULL;
+      gboolean wants_confirm = FALSE;
+
+      g_hash_table_remove (self->ready_set, chrc);
+      if (gp_characteristic_take_notification (chrc, &value, &task, &wants_confirm))
+        {
+          emit_value_changed (self, chrc, value);
+          self->in_flight++;
+          self->unacked++;
+          if (task != NULL)
+            g_ptr_array_add (self->unacked_tasks, task);
+          /* Round robin between characteristics. */
+          if (gp_characteristic_has_notification (chrc))
+            gp_application_queue_notification (self, chrc);
+          if (self->unacked >= MAX (self->window / 2, 1))
+            send_ping (self);
+        }
+      g_object_unref (chrc);
+    }
+
+  if (self->unacked > 0 && self->pings_outstanding == 0)
+    send_ping (self);
+}
+
+void
+gp_application_queue_notification (GpApplication    *self,
+                                   GpCharacteristic *characteristic)
+{
+  if (self == NULL || g_hash_table_contains (self->ready_set, characteristic))
+    return;
+  g_hash_table_add (self->ready_set, characteristic);
+  g_queue_push_tail (&self->ready, g_object_ref (characteristic));
+  flush_notifications (self);
+}
+
+void
+gp_application_cancel_notifications (GpApplication    *self,
+                                     GpCharacteristic *characteristic)
+{
+  if (!g_hash_table_remove (self->ready_set, characteristic))
+    return;
+  g_queue_remove (&self->ready, characteristic);
+  g_object_unref (characteristic);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                              */
+
+static void
+stop_watching_bluez (GpApplication *self)
+{
+  if (self->name_watch != 0)
+    {
+      g_bus_unwatch_name (self->name_watch);
+      self->name_watch = 0;
+    }
+}
+
+static void
+set_registered (GpApplication *self,
+                gboolean       registered)
+{
+  if (self->registered == registered)
+    return;
+  self->registered = registered;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTERED]);
+}
+
+static void
+gp_application_dispose (GObject *object)
+{
+  GpApplication *self = GP_APPLICATION (object);
+
+  stop_watching_bluez (self);
+  if (self->registered && self->connection != NULL)
+    g_dbus_connection_call (self->connection, self->bluez_owner,
+                            gp_adapter_get_object_path (self->adapter),
+                            "org.bluez.GattManager1", "UnregisterApplication",
+                            g_variant_new ("(o)", self->object_path), NULL,
+                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+  if (self->connection != NULL)
+    unexport_tree (self);
+  self->registered = FALSE;
+
+  for (guint i = 0; i < self->services->len; i++)
+    gp_service_set_application (g_ptr_array_index (self->services, i), NULL);
+  g_ptr_array_set_size (self->services, 0);
+
+  G_OBJECT_CLASS (gp_application_parent_class)->dispose (object);
+}
+
+static void
+gp_application_finalize (GObject *object)
+{
+  GpApplication *self = GP_APPLICATION (object);
+
+  g_queue_clear_full (&self->ready, g_object_unref);
+  g_clear_pointer (&self->ready_set, g_hash_table_unref);
+  g_clear_pointer (&self->unacked_tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->registrations, g_hash_table_unref);
+  g_clear_pointer (&self->services, g_ptr_array_unref);
+  g_clear_pointer (&self->object_path, g_free);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_object (&self->adapter);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (gp_application_parent_class)->finalize (object);
+}
+
+static void
+gp_application_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  GpApplication *self = GP_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_OBJECT_PATH:
+      g_value_set_string (value, self->object_path);
+      break;
+    case PROP_ADAPTER:
+      g_value_set_object (value, self->adapter);
+      break;
+    case PROP_REGISTERED:
+      g_value_set_boolean (value, self->registered);
+      break;
+    case PROP_NOTIFICATION_WINDOW:
+      g_value_set_uint (value, self->window);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_application_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  GpApplication *self = GP_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      self->connection = g_value_dup_object (value);
+      break;
+    case PROP_OBJECT_PATH:
+      {
+        const char *path = g_value_get_string (value);
+        if (path != NULL && !g_variant_is_object_path (path))
+          {
+            g_critical ("“%s” is not a D-Bus object path", path);
+            path = NULL;
+          }
+        self->object_path = g_strdup (path != NULL ? path : "/org/gattperiph/application");
+      }
+      break;
+    case PROP_NOTIFICATION_WINDOW:
+      gp_application_set_notification_window (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_application_class_init (GpApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gp_application_dispose;
+  object_class->finalize = gp_application_finalize;
+  object_class->get_property = gp_application_get_property;
+  object_class->set_property = gp_application_set_property;
+
+  /**
+   * GpApplication:connection:
+   *
+   * The D-Bus connection the application is exported on and registered
+   * through. %NULL means the system bus, connected to at registration.
+   *
+   * Since: 0.1
+   */
+  props[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpApplication:object-path:
+   *
+   * The object path the application is exported under, such as
+   * `/com/example/heartrate`.
+   *
+   * Since: 0.1
+   */
+  props[PROP_OBJECT_PATH] =
+    g_param_spec_string ("object-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpApplication:adapter:
+   *
+   * The adapter the application is (or was last) registered on.
+   *
+   * Since: 0.1
+   */
+  props[PROP_ADAPTER] =
+    g_param_spec_object ("adapter", NULL, NULL, GP_TYPE_ADAPTER,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpApplication:registered:
+   *
+   * Whether BlueZ has the application registered. It turns %FALSE when
+   * the application is unregistered, and when bluetoothd exits.
+   *
+   * Since: 0.1
+   */
+  props[PROP_REGISTERED] =
+    g_param_spec_boolean ("registered", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpApplication:notification-window:
+   *
+   * How many notifications may be on their way to bluetoothd at once,
+   * before the application waits for a round trip to it. Values set faster
+   * wait in each characteristic's backlog (see
+   * [property@Characteristic:backlog]). Small windows bound memory in the
+   * D-Bus daemon and bluetoothd; large ones raise throughput a little.
+   *
+   * Since: 0.1
+   */
+  props[PROP_NOTIFICATION_WINDOW] =
+    g_param_spec_uint ("notification-window", NULL, NULL, 1, 4096, DEFAULT_NOTIFICATION_WINDOW,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+gp_application_init (GpApplication *self)
+{
+  self->services = g_ptr_array_new_with_free_func (g_object_unref);
+  self->registrations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->ready_set = g_hash_table_new (NULL, NULL);
+  self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->window = DEFAULT_NOTIFICATION_WINDOW;
+  g_queue_init (&self->ready);
+}
+
+/**
+ * gp_application_new:
+ * @object_path: the object path to export the application under
+ *
+ * Makes an application on the system bus.
+ *
+ * Returns: (transfer full): a new application
+ *
+ * Since: 0.1
+ */
+GpApplication *
+gp_application_new (const char *object_path)
+{
+  g_return_val_if_fail (object_path != NULL && g_variant_is_object_path (object_path), NULL);
+
+  return g_object_new (GP_TYPE_APPLICATION, "object-path", object_path, NULL);
+}
+
+/**
+ * gp_application_new_for_connection:
+ * @connection: the D-Bus connection to export on (the bus BlueZ is on)
+ * @object_path: the object path to export the application under
+ *
+ * Makes an application on @connection.
+ *
+ * Returns: (transfer full): a new application
+ *
+ * Since: 0.1
+ */
+GpApplication *
+gp_application_new_for_connection (GDBusConnection *connection,
+                                   const char      *object_path)
+{
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (object_path != NULL && g_variant_is_object_path (object_path), NULL);
+
+  return g_object_new (GP_TYPE_APPLICATION,
+                       "connection", connection,
+                       "object-path", object_path,
+                       NULL);
+}
+
+/**
+ * gp_application_get_object_path:
+ * @self: a #GpApplication
+ *
+ * The object path the application is exported under.
+ *
+ * Returns: the object path
+ *
+ * Since: 0.1
+ */
+const char *
+gp_application_get_object_path (GpApplication *self)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), NULL);
+  return self->object_path;
+}
+
+/**
+ * gp_application_get_connection:
+ * @self: a #GpApplication
+ *
+ * The D-Bus connection of the application.
+ *
+ * Returns: (transfer none) (nullable): the connection, or %NULL before the
+ *   first registration on the default system bus
+ *
+ * Since: 0.1
+ */
+GDBusConnection *
+gp_application_get_connection (GpApplication *self)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), NULL);
+  return self->connection;
+}
+
+/**
+ * gp_application_get_adapter:
+ * @self: a #GpApplication
+ *
+ * The adapter the application is, or was last, registered on.
+ *
+ * Returns: (transfer none) (nullable): the adapter, or %NULL
+ *
+ * Since: 0.1
+ */
+GpAdapter *
+gp_application_get_adapter (GpApplication *self)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), NULL);
+  return self->adapter;
+}
+
+/**
+ * gp_application_get_registered:
+ * @self: a #GpApplication
+ *
+ * Whether BlueZ has the application registered.
+ *
+ * Returns: %TRUE while registered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_application_get_registered (GpApplication *self)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
+  return self->registered;
+}
+
+/**
+ * gp_application_get_notification_window:
+ * @self: a #GpApplication
+ *
+ * See [property@Application:notification-window].
+ *
+ * Returns: the notification window
+ *
+ * Since: 0.1
+ */
+guint
+gp_application_get_notification_window (GpApplication *self)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), 0);
+  return self->window;
+}
+
+/**
+ * gp_application_set_notification_window:
+ * @self: a #GpApplication
+ * @window: how many notifications may be in flight, 1 to 4096
+ *
+ * Sets [property@Application:notification-window].
+ *
+ * Since: 0.1
+ */
+void
+gp_application_set_notification_window (GpApplication *self,
+                                        guint          window)
+{
+  g_return_if_fail (GP_IS_APPLICATION (self));
+  g_return_if_fail (window >= 1 && window <= 4096);
+
+  if (self->window == window)
+    return;
+  self->window = window;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFICATION_WINDOW]);
+  flush_notifications (self);
+}
+
+gboolean
+gp_application_check_mutable (GpApplication  *self,
+                              const char     *what,
+                              GError        **error)
+{
+  if (self->registered || self->register_task != NULL)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                   "Cannot %s while application %s is registered: BlueZ reads the "
+                   "GATT tree once, at registration (unregister, change it, and "
+                   "register again)", what, self->object_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * gp_application_add_service:
+ * @self: a #GpApplication
+ * @service: a service that belongs to no application yet
+ * @error: return location for a #GError
+ *
+ * Adds @service. Services are exported, and get their handles, in the
+ * order they are added.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set if @service is invalid
+ *   or in another application, or the application is registered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_application_add_service (GpApplication  *self,
+                            GpService      *service,
+                            GError        **error)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (GP_IS_SERVICE (service), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!gp_service_validate (service, error))
+    return FALSE;
+  if (gp_service_get_application (service) != NULL)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
+                   "Service %s already belongs to an application", gp_service_get_uuid (service));
+      return FALSE;
+    }
+  if (!gp_application_check_mutable (self, "add a service", error))
+    return FALSE;
+
+  g_ptr_array_add (self->services, g_object_ref (service));
+  gp_service_set_application (service, self);
+  return TRUE;
+}
+
+/**
+ * gp_application_remove_service:
+ * @self: a #GpApplication
+ * @service: one of its services
+ * @error: return location for a #GError
+ *
+ * Removes @service. While the application is registered, BlueZ removes
+ * the service from its database and sends Service Changed to connected
+ * centrals.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set if @service is not one
+ *   of the application's, or another service includes it
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_application_remove_service (GpApplication  *self,
+                               GpService      *service,
+                               GError        **error)
+{
+  g_autoptr(GpService) keep = NULL;
+
+  g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (GP_IS_SERVICE (service), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (gp_service_get_application (service) != self)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
+                   "Service %s does not belong to application %s",
+                   gp_service_get_uuid (service), self->object_path);
+      return FALSE;
+    }
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      GpService *other = g_ptr_array_index (self->services, i);
+      g_autoptr(GList) includes = gp_service_get_includes (other);
+
+      if (other != service && g_list_find (includes, service) != NULL)
+        {
+          g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                       "Service %s is included by service %s: remove the include first",
+                       gp_service_get_uuid (service), gp_service_get_uuid (other));
+          return FALSE;
+        }
+    }
+  if (self->register_task != NULL)
+    return gp_application_check_mutable (self, "remove a service", error);
+
+  keep = g_object_ref (service);
+  if (self->registered)
+    unexport_service (self, service, TRUE);
+  gp_service_set_application (service, NULL);
+  g_ptr_array_remove (self->services, service);
+  return TRUE;
+}
+
+/**
+ * gp_application_get_services:
+ * @self: a #GpApplication
+ *
+ * The application's services, in the order they were added.
+ *
+ * Returns: (transfer container) (element-type GpService): the services
+ *
+ * Since: 0.1
+ */
+GList *
+gp_application_get_services (GpApplication *self)
+{
+  GList *list = NULL;
+
+  g_return_val_if_fail (GP_IS_APPLICATION (self), NULL);
+
+  for (guint i = self->services->len; i > 0; i--)
+    list = g_list_prepend (list, g_ptr_array_index (self->services, i - 1));
+  return list;
+}
+
+/* What BlueZ would refuse, said before BlueZ says it less clearly. */
+static gboolean
+validate_tree (GpApplication  *self,
+               GError        **error)
+{
+  if (self->services->len == 0)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                   "Application %s has no service: BlueZ refuses an empty application",
+                   self->object_path);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      GpService *service = g_ptr_array_index (self->services, i);
+      g_autoptr(GList) includes = gp_service_get_includes (service);
+      g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
+
+      if (!gp_service_validate (service, error))
+        return FALSE;
+
+      for (GList *l = includes; l != NULL; l = l->next)
+        {
+          guint index;
+
+          if (!g_ptr_array_find (self->services, l->data, &index))
+            {
+              g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                           "Service %s includes service %s, which is not in the application: "
+                           "BlueZ only resolves includes within one application",
+                           gp_service_get_uuid (service), gp_service_get_uuid (l->data));
+              return FALSE;
+            }
+          if (index > i)
+            {
+              g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                           "Service %s includes service %s, which is added after it: add "
+                           "included services to the application first (BlueZ resolves "
+                           "includes in that order)",
+                           gp_service_get_uuid (service), gp_service_get_uuid (l->data));
+              return FALSE;
+            }
+        }
+
+      for (GList *c = chrcs; c != NULL; c = c->next)
+        {
+          g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
+
+          if (!gp_attribute_is_valid (c->data, error))
+            return FALSE;
+          for (GList *d = descs; d != NULL; d = d->next)
+            if (!gp_attribute_is_valid (d->data, error))
+              return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Registration                                                         */
+
+static void
+on_bluez_vanished (GDBusConnection *connection,
+                   const char      *name,
+                   gpointer         user_data)
+{
+  GpApplication *self = user_data;
+
+  if (!self->registered)
+    return;
+  g_debug ("BlueZ left the bus: application %s is no longer registered", self->object_path);
+  stop_watching_bluez (self);
+  unexport_tree (self);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  set_registered (self, FALSE);
+}
+
+static void
+register_failed (GpApplication *self,
+                 GTask         *task,
+                 GError        *error)
+{
+  unexport_tree (self);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_object (&self->register_task);
+  g_task_return_error (task, error);
+}
+
+static void
+register_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpApplication *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        /* BlueZ may still complete it: make sure it does not keep us. */
+        g_dbus_connection_call (self->connection, self->bluez_owner,
+                                gp_adapter_get_object_path (self->adapter),
+                                "org.bluez.GattManager1", "UnregisterApplication",
+                                g_variant_new ("(o)", self->object_path), NULL,
+                                G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+      else
+        {
+          error = gp_dbus_error_from_bluez (error);
+          g_prefix_error (&error, "BlueZ refused to register application %s on %s: ",
+                          self->object_path, gp_adapter_get_object_path (self->adapter));
+        }
+      register_failed (self, task, error);
+      return;
+    }
+
+  g_clear_object (&self->register_task);
+  self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
+                                                     G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                     NULL, on_bluez_vanished, self, NULL);
+  set_registered (self, TRUE);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+register_got_owner (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpApplication *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      register_failed (self, task, gp_dbus_error_from_bluez (error));
+      return;
+    }
+  g_variant_get (reply, "(s)", &self->bluez_owner);
+
+  if (!export_tree (self, &error))
+    {
+      register_failed (self, task, error);
+      return;
+    }
+
+  g_dbus_connection_call (self->connection, self->bluez_owner,
+                          gp_adapter_get_object_path (self->adapter),
+                          "org.bluez.GattManager1", "RegisterApplication",
+                          g_variant_new ("(o@a{sv})", self->object_path,
+                                         g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                          NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, GP_REGISTER_TIMEOUT_MSEC,
+                          g_task_get_cancellable (task), register_done, g_object_ref (task));
+}
+
+static void
+register_with_adapter (GTask *task)
+{
+  GpApplication *self = g_task_get_source_object (task);
+
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetNameOwner",
+                          g_variant_new ("(s)", "org.bluez"), G_VARIANT_TYPE ("(s)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task),
+                          register_got_owner, g_object_ref (task));
+}
+
+static void
+register_got_adapter (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpApplication *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GpAdapter *adapter;
+
+  adapter = gp_adapter_find_finish (result, &error);
+  if (adapter == NULL)
+    {
+      register_failed (self, task, error);
+      return;
+    }
+  g_set_object (&self->adapter, adapter);
+  g_object_unref (adapter);
+  register_with_adapter (task);
+}
+
+static void
+register_with_connection (GTask *task)
+{
+  GpApplication *self = g_task_get_source_object (task);
+
+  if (self->adapter != NULL)
+    register_with_adapter (task);
+  else
+    gp_adapter_find_async (self->connection, NULL, g_task_get_cancellable (task),
+                           register_got_adapter, g_object_ref (task));
+}
+
+static void
+register_got_bus (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpApplication *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  self->connection = g_bus_get_finish (result, &error);
+  if (self->connection == NULL)
+    {
+      register_failed (self, task, error);
+      return;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+  register_with_connection (task);
+}
+
+/**
+ * gp_application_register_async:
+ * @self: a #GpApplication
+ * @adapter: (nullable): the adapter to register on, or %NULL for the first
+ *   powered adapter that can serve GATT
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when BlueZ has answered
+ * @user_data: data for @callback
+ *
+ * Exports the application's tree and registers it with BlueZ
+ * (`org.bluez.GattManager1.RegisterApplication`). BlueZ reads the tree
+ * during the call, so the thread-default main context must keep running.
+ *
+ * It fails with %GP_ERROR_ALREADY_EXISTS if the application is registered,
+ * %GP_ERROR_IN_PROGRESS while a registration runs,
+ * %GP_ERROR_INVALID_ARGUMENTS for a tree BlueZ would refuse (say which part,
+ * and why), %GP_ERROR_NOT_READY if BlueZ is not running or no adapter is
+ * powered, and with BlueZ's own error if BlueZ refuses.
+ *
+ * Since: 0.1
+ */
+void
+gp_application_register_async (GpApplication       *self,
+                               GpAdapter           *adapter,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (GP_IS_APPLICATION (self));
+  g_return_if_fail (adapter == NULL || GP_IS_ADAPTER (adapter));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gp_application_register_async);
+
+  if (self->registered)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
+                               "Application %s is already registered", self->object_path);
+      return;
+    }
+  if (self->register_task != NULL)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_IN_PROGRESS,
+                               "Application %s is being registered", self->object_path);
+      return;
+    }
+  if (!validate_tree (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (adapter != NULL && self->connection != NULL &&
+      gp_adapter_get_connection (adapter) != self->connection)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                               "The adapter is on another D-Bus connection than application %s",
+                               self->object_path);
+      return;
+    }
+
+  self->register_task = g_object_ref (task);
+  if (adapter != NULL)
+    {
+      g_set_object (&self->adapter, adapter);
+      if (self->connection == NULL)
+        {
+          self->connection = g_object_ref (gp_adapter_get_connection (adapter));
+          g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+        }
+    }
+  else
+    g_clear_object (&self->adapter);
+
+  if (self->connection == NULL)
+    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, register_got_bus, g_steal_pointer (&task));
+  else
+    register_with_connection (task);
+}
+
+/**
+ * gp_application_register_finish:
+ * @self: a #GpApplication
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Application.register_async].
+ *
+ * Returns: %TRUE if BlueZ registered the application
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_application_register_finish (GpApplication  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gp_application_register_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+unregister_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpApplication *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+
+  /* Whatever BlueZ says, the application is not registered any more. */
+  stop_watching_bluez (self);
+  unexport_tree (self);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  set_registered (self, FALSE);
+
+  if (reply == NULL)
+    {
+      error = gp_dbus_error_from_bluez (error);
+      /* BlueZ forgot us already (it restarted, or the adapter went). */
+      if (g_error_matches (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST) ||
+          g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+        g_clear_error (&error);
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * gp_application_unregister_async:
+ * @self: a #GpApplication
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when done
+ * @user_data: data for @callback
+ *
+ * Unregisters the application from BlueZ and stops exporting it. BlueZ
+ * removes its services and tells connected centrals (Service Changed).
+ *
+ * It fails with %GP_ERROR_DOES_NOT_EXIST if the application is not
+ * registered.
+ *
+ * Since: 0.1
+ */
+void
+gp_application_unregister_async (GpApplication       *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GP_IS_APPLICATION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gp_application_unregister_async);
+
+  if (!self->registered)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
+                               "Application %s is not registered", self->object_path);
+      return;
+    }
+
+  g_dbus_connection_call (self->connection, self->bluez_owner,
+                          gp_adapter_get_object_path (self->adapter),
+                          "org.bluez.GattManager1", "UnregisterApplication",
+                          g_variant_new ("(o)", self->object_path), NULL,
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
+                          unregister_done, g_steal_pointer (&task));
+}
+
+/**
+ * gp_application_unregister_finish:
+ * @self: a #GpApplication
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Application.unregister_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_application_unregister_finish (GpApplication  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gp_application_unregister_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,648 @@
+/* gp-attribute.c: what characteristics and descriptors have in common
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gp-private.h"
+
+/**
+ * GpAttribute:
+ *
+ * The base class of [class@Characteristic] and [class@Descriptor]: an
+ * attribute with a UUID and a value that centrals read and write.
+ *
+ * The library keeps a stored value ([property@Attribute:value]). With no
+ * handler, a read is answered from it (from the request's offset on, so
+ * long values work), and a write is stored in it at the request's offset.
+ * To compute values or act on writes, connect to
+ * [signal@Attribute::read-request] and [signal@Attribute::write-request], or
+ * subclass and override the class handlers:
+ *
+ * ```python
+ * class Clock(Gp.Characteristic):
+ *     def do_read_request(self, request):
+ *         request.return_value(GLib.Bytes(time.strftime("%T").encode()))
+ *         return True
+ * ```
+ *
+ * Since: 0.1
+ */
+
+typedef struct
+{
+  char          *uuid;           /* normalised, or as given if invalid */
+  GError        *uuid_error;     /* set if the UUID is malformed */
+  GBytes        *value;
+  GpApplication *application;    /* weak: set while exported */
+  char          *object_path;    /* set while exported */
+  guint16        handle;
+} GpAttributePrivate;
+
+static void gp_attribute_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GpAttribute, gp_attribute, G_TYPE_OBJECT,
+                                  G_ADD_PRIVATE (GpAttribute)
+                                  G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                         gp_attribute_initable_iface_init))
+
+enum {
+  PROP_0,
+  PROP_UUID,
+  PROP_VALUE,
+  PROP_HANDLE,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+enum {
+  SIGNAL_READ_REQUEST,
+  SIGNAL_WRITE_REQUEST,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+gp_attribute_initable_init (GInitable     *initable,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  return gp_attribute_is_valid (GP_ATTRIBUTE (initable), error);
+}
+
+static void
+gp_attribute_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = gp_attribute_initable_init;
+}
+
+/* Whether the attribute can be exported: its UUID and flags are ones
+ * BlueZ accepts. */
+gboolean
+gp_attribute_is_valid (GpAttribute  *self,
+                       GError      **error)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  if (priv->uuid_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (priv->uuid_error));
+      return FALSE;
+    }
+  if (GP_IS_CHARACTERISTIC (self))
+    return gp_characteristic_validate (GP_CHARACTERISTIC (self), error);
+  if (GP_IS_DESCRIPTOR (self))
+    return gp_descriptor_validate (GP_DESCRIPTOR (self), error);
+  return TRUE;
+}
+
+static void
+set_uuid (GpAttribute *self,
+          const char  *uuid)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&priv->uuid, g_free);
+  g_clear_error (&priv->uuid_error);
+
+  if (uuid == NULL)
+    {
+      g_set_error_literal (&priv->uuid_error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                           "An attribute needs a UUID");
+      return;
+    }
+
+  priv->uuid = gp_uuid_normalize (uuid, &error);
+  if (priv->uuid == NULL)
+    {
+      priv->uuid = g_strdup (uuid);
+      priv->uuid_error = g_steal_pointer (&error);
+    }
+}
+
+static gboolean
+gp_attribute_real_read_request (GpAttribute *self,
+                                GpRequest   *request)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  gp_request_return_value (request, priv->value);
+  return TRUE;
+}
+
+static gboolean
+gp_attribute_real_write_request (GpAttribute *self,
+                                 GpRequest   *request)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  g_autoptr(GBytes) new_value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Only an authorization question: BlueZ writes the value later. */
+  if (gp_request_get_prepare_authorize (request))
+    {
+      gp_request_return_success (request);
+      return TRUE;
+    }
+
+  new_value = gp_bytes_write_at (priv->value, gp_request_get_offset (request),
+                                 gp_request_get_value (request), &error);
+  if (new_value == NULL)
+    {
+      gp_request_return_error (request, error);
+      return TRUE;
+    }
+
+  gp_attribute_store_value (self, new_value);
+  gp_request_return_success (request);
+  return TRUE;
+}
+
+static void
+gp_attribute_finalize (GObject *object)
+{
+  GpAttribute *self = GP_ATTRIBUTE (object);
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  g_clear_pointer (&priv->uuid, g_free);
+  g_clear_error (&priv->uuid_error);
+  g_clear_pointer (&priv->value, g_bytes_unref);
+  g_clear_pointer (&priv->object_path, g_free);
+
+  G_OBJECT_CLASS (gp_attribute_parent_class)->finalize (object);
+}
+
+static void
+gp_attribute_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  GpAttribute *self = GP_ATTRIBUTE (object);
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_UUID:
+      g_value_set_string (value, priv->uuid);
+      break;
+    case PROP_VALUE:
+      g_value_set_boxed (value, priv->value);
+      break;
+    case PROP_HANDLE:
+      g_value_set_uint (value, priv->handle);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_attribute_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  GpAttribute *self = GP_ATTRIBUTE (object);
+  g_autoptr(GError) error = NULL;
+
+  switch (prop_id)
+    {
+    case PROP_UUID:
+      set_uuid (self, g_value_get_string (value));
+      break;
+    case PROP_VALUE:
+      if (g_value_get_boxed (value) != NULL &&
+          !gp_attribute_set_value (self, g_value_get_boxed (value), &error))
+        g_warning ("Cannot set the value of %s: %s", gp_attribute_get_uuid (self), error->message);
+      break;
+    case PROP_HANDLE:
+      if (!gp_attribute_set_handle (self, g_value_get_uint (value), &error))
+        g_warning ("Cannot set the handle of %s: %s", gp_attribute_get_uuid (self), error->message);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_attribute_class_init (GpAttributeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gp_attribute_finalize;
+  object_class->get_property = gp_attribute_get_property;
+  object_class->set_property = gp_attribute_set_property;
+
+  klass->read_request = gp_attribute_real_read_request;
+  klass->write_request = gp_attribute_real_write_request;
+
+  /**
+   * GpAttribute:uuid:
+   *
+   * The attribute's UUID, normalised to the lowercase 128-bit form.
+   *
+   * Since: 0.1
+   */
+  props[PROP_UUID] =
+    g_param_spec_string ("uuid", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpAttribute:value:
+   *
+   * The stored value (at most 512 bytes). Reads without a handler are
+   * answered from it and writes without a handler are stored in it.
+   * Setting it on a characteristic that centrals subscribed to sends them a
+   * notification or indication.
+   *
+   * Since: 0.1
+   */
+  props[PROP_VALUE] =
+    g_param_spec_boxed ("value", NULL, NULL, G_TYPE_BYTES,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpAttribute:handle:
+   *
+   * The ATT handle: for a characteristic, the handle of its value. 0 until
+   * BlueZ assigns one at registration, unless set before to ask BlueZ for a
+   * fixed handle (stable across restarts; registration fails if handles
+   * overlap).
+   *
+   * Since: 0.1
+   */
+  props[PROP_HANDLE] =
+    g_param_spec_uint ("handle", NULL, NULL, 0, G_MAXUINT16, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * GpAttribute::read-request:
+   * @self: the attribute
+   * @request: the read request
+   *
+   * A central reads the value. A handler that answers @request (now, or
+   * later while holding a reference) returns %TRUE; returning %FALSE lets
+   * the next handler, and finally the default, answer it. The default
+   * answers from [property@Attribute:value].
+   *
+   * Returns: %TRUE if the handler took the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_READ_REQUEST] =
+    g_signal_new ("read-request",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (GpAttributeClass, read_request),
+                  g_signal_accumulator_true_handled, NULL,
+                  NULL,
+                  G_TYPE_BOOLEAN, 1, GP_TYPE_REQUEST);
+
+  /**
+   * GpAttribute::write-request:
+   * @self: the attribute
+   * @request: the write request
+   *
+   * A central writes the value. A handler that answers @request (now, or
+   * later) returns %TRUE; returning %FALSE lets the next handler, and
+   * finally the default, answer it: the default stores the bytes at the
+   * request's offset (a write at offset 0 replaces the value) and accepts.
+   * A handler can thus validate a write and return %FALSE to have it
+   * stored. A central's write does not send notifications.
+   *
+   * Returns: %TRUE if the handler took the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_WRITE_REQUEST] =
+    g_signal_new ("write-request",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  G_STRUCT_OFFSET (GpAttributeClass, write_request),
+                  g_signal_accumulator_true_handled, NULL,
+                  NULL,
+                  G_TYPE_BOOLEAN, 1, GP_TYPE_REQUEST);
+}
+
+static void
+gp_attribute_init (GpAttribute *self)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  priv->value = g_bytes_new (NULL, 0);
+}
+
+/**
+ * gp_attribute_get_uuid:
+ * @self: a #GpAttribute
+ *
+ * The attribute's UUID, in the lowercase 128-bit form.
+ *
+ * Returns: the UUID
+ *
+ * Since: 0.1
+ */
+const char *
+gp_attribute_get_uuid (GpAttribute *self)
+{
+  GpAttributePrivate *priv;
+
+  g_return_val_if_fail (GP_IS_ATTRIBUTE (self), NULL);
+
+  priv = gp_attribute_get_instance_private (self);
+  return priv->uuid;
+}
+
+/**
+ * gp_attribute_get_value:
+ * @self: a #GpAttribute
+ *
+ * The stored value.
+ *
+ * Returns: (transfer none): the value
+ *
+ * Since: 0.1
+ */
+GBytes *
+gp_attribute_get_value (GpAttribute *self)
+{
+  GpAttributePrivate *priv;
+
+  g_return_val_if_fail (GP_IS_ATTRIBUTE (self), NULL);
+
+  priv = gp_attribute_get_instance_private (self);
+  return priv->value;
+}
+
+/* Stores @value (already checked) without sending it to subscribers. */
+void
+gp_attribute_store_value (GpAttribute *self,
+                          GBytes      *value)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  if (priv->value == value)
+    return;
+  g_bytes_ref (value);
+  g_clear_pointer (&priv->value, g_bytes_unref);
+  priv->value = value;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VALUE]);
+}
+
+/**
+ * gp_attribute_set_value:
+ * @self: a #GpAttribute
+ * @value: the new value, at most 512 bytes
+ * @error: return location for a #GError
+ *
+ * Stores a new value. For a characteristic that centrals subscribed to,
+ * this also sends the value as a notification or indication, paced by the
+ * application (see [method@Characteristic.send_value_async]): when values
+ * are set faster than BlueZ can carry them, the newest value replaces one
+ * still waiting, so memory stays bounded. Every call sends, even when the
+ * value is the same as before.
+ *
+ * Returns: %TRUE on success; %FALSE with %GP_ERROR_INVALID_VALUE_LENGTH if
+ *   @value is longer than 512 bytes
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_attribute_set_value (GpAttribute  *self,
+                        GBytes       *value,
+                        GError      **error)
+{
+  g_return_val_if_fail (GP_IS_ATTRIBUTE (self), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_bytes_get_size (value) > GP_MAX_VALUE_LENGTH)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
+                   "A value of %" G_GSIZE_FORMAT " bytes is longer than the %d bytes ATT allows",
+                   g_bytes_get_size (value), GP_MAX_VALUE_LENGTH);
+      return FALSE;
+    }
+
+  gp_attribute_store_value (self, value);
+  if (GP_IS_CHARACTERISTIC (self))
+    gp_characteristic_value_set (GP_CHARACTERISTIC (self), value);
+  return TRUE;
+}
+
+/**
+ * gp_attribute_set_value_data:
+ * @self: a #GpAttribute
+ * @data: (array length=length) (element-type guint8): the new value
+ * @length: length of @data, at most 512
+ * @error: return location for a #GError
+ *
+ * Like [method@Attribute.set_value], from a buffer.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_attribute_set_value_data (GpAttribute  *self,
+                             const guint8 *data,
+                             gsize         length,
+                             GError      **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (GP_IS_ATTRIBUTE (self), FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  bytes = g_bytes_new (data, length);
+  return gp_attribute_set_value (self, bytes, error);
+}
+
+/**
+ * gp_attribute_get_handle:
+ * @self: a #GpAttribute
+ *
+ * The ATT handle (of the value, for a characteristic): the one BlueZ
+ * assigned at registration, or the one requested with
+ * [method@Attribute.set_handle], or 0.
+ *
+ * Returns: the handle
+ *
+ * Since: 0.1
+ */
+guint
+gp_attribute_get_handle (GpAttribute *self)
+{
+  GpAttributePrivate *priv;
+
+  g_return_val_if_fail (GP_IS_ATTRIBUTE (self), 0);
+
+  priv = gp_attribute_get_instance_private (self);
+  return priv->handle;
+}
+
+/**
+ * gp_attribute_set_handle:
+ * @self: a #GpAttribute
+ * @handle: the ATT handle to ask BlueZ for, or 0 to let it choose
+ * @error: return location for a #GError
+ *
+ * Asks BlueZ for a fixed handle at registration (BlueZ 5.51 and later).
+ * For a characteristic this is the handle of its value; the declaration
+ * takes the handle before it.
+ *
+ * Returns: %TRUE on success; %FALSE with %GP_ERROR_NOT_PERMITTED while the
+ *   attribute is registered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_attribute_set_handle (GpAttribute  *self,
+                         guint         handle,
+                         GError      **error)
+{
+  GpAttributePrivate *priv;
+
+  g_return_val_if_fail (GP_IS_ATTRIBUTE (self), FALSE);
+  g_return_val_if_fail (handle <= G_MAXUINT16, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  priv = gp_attribute_get_instance_private (self);
+  if (priv->object_path != NULL)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                   "The handle of %s cannot change while it is registered", priv->uuid);
+      return FALSE;
+    }
+  if (priv->handle != handle)
+    {
+      priv->handle = handle;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
+    }
+  return TRUE;
+}
+
+/* bluetoothd writes the handle it assigned back with Properties.Set. */
+void
+gp_attribute_set_handle_from_dbus (GpAttribute *self,
+                                   guint16      handle)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  if (priv->handle != handle)
+    {
+      priv->handle = handle;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
+    }
+}
+
+void
+gp_attribute_set_exported (GpAttribute   *self,
+                           GpApplication *application,
+                           const char    *object_path)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  priv->application = application;
+  g_free (priv->object_path);
+  priv->object_path = g_strdup (object_path);
+}
+
+const char *
+gp_attribute_get_object_path (GpAttribute *self)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  return priv->object_path;
+}
+
+GpApplication *
+gp_attribute_get_application (GpAttribute *self)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  return priv->application;
+}
+
+static gboolean
+has_custom_handler (GpAttribute *self,
+                    guint        signal_id,
+                    gboolean     is_read)
+{
+  GpAttributeClass *klass = GP_ATTRIBUTE_GET_CLASS (self);
+
+  if (is_read ? klass->read_request != gp_attribute_real_read_request
+              : klass->write_request != gp_attribute_real_write_request)
+    return TRUE;
+  return g_signal_has_handler_pending (self, signal_id, 0, FALSE);
+}
+
+/* ReadValue(a{sv} options) -> ay */
+void
+gp_attribute_handle_read (GpAttribute           *self,
+                          GDBusMethodInvocation *invocation,
+                          GVariant              *parameters)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  g_autoptr(GVariant) options = g_variant_get_child_value (parameters, 0);
+  g_autoptr(GpRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  GpRequestOptions opts;
+  gboolean handled = FALSE;
+
+  if (!gp_request_options_parse (options, &opts, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+
+  /* The hot path: nobody wants to see the request. */
+  if (!has_custom_handler (self, signals[SIGNAL_READ_REQUEST], TRUE))
+    {
+      gp_dbus_return_read_value (invocation, priv->value, opts.offset);
+      return;
+    }
+
+  request = gp_request_new (self, GP_REQUEST_KIND_READ, invocation, &opts, NULL);
+  g_signal_emit (self, signals[SIGNAL_READ_REQUEST], 0, request, &handled);
+  if (!handled && !gp_request_get_answered (request))
+    gp_request_return_error_literal (request, GP_ERROR_NOT_SUPPORTED,
+                                     "No handler answered the read");
+}
+
+/* WriteValue(ay value, a{sv} options) */
+void
+gp_attribute_handle_write (GpAttribute           *self,
+                           GDBusMethodInvocation *invocation,
+                           GVariant              *parameters)
+{
+  g_autoptr(GVariant) value_variant = g_variant_get_child_value (parameters, 0);
+  g_autoptr(GVariant) options = g_variant_get_child_value (parameters, 1);
+  g_autoptr(GBytes) value = gp_variant_to_bytes (value_variant);
+  g_autoptr(GpRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  GpRequestOptions opts;
+  gboolean handled = FALSE;
+
+  if (!gp_request_options_parse (options, &opts, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+
+  request = gp_request_new (self, GP_REQUEST_KIND_WRITE, invocation, &opts, value);
+  if (!has_custom_handler (self, signals[SIGNAL_WRITE_REQUEST], FALSE))
+    {
+      gp_attribute_real_write_request (self, request);
+      return;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_WRITE_REQUEST], 0, request, &handled);
+  if (!handled && !gp_request_get_answered (request))
+    gp_request_return_error_literal (request, GP_ERROR_NOT_SUPPORTED,
+                                     "No handler answered the write");
+}

@@ -1,0 +1,932 @@
+/* gp-characteristic.c: a GATT characteristic
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gp-private.h"
+
+#include <string.h>
+
+/**
+ * GpCharacteristic:
+ *
+ * A GATT characteristic: a UUID, flags, a value, and descriptors.
+ *
+ * ```c
+ * g_autoptr(GpCharacteristic) hrm =
+ *   gp_characteristic_new ("2a37", GP_CHARACTERISTIC_FLAGS_READ |
+ *                                  GP_CHARACTERISTIC_FLAGS_NOTIFY, &error);
+ * gp_service_add_characteristic (service, hrm, &error);
+ * ...
+ * // Stored, and sent to the centrals that subscribed.
+ * gp_attribute_set_value_data (GP_ATTRIBUTE (hrm), (guint8[]) { 0, bpm }, 2, NULL);
+ * ```
+ *
+ * Reads and writes are answered as [class@Attribute] describes.
+ *
+ * ## Notifications and indications
+ *
+ * When a central subscribes (writes the CCC descriptor BlueZ adds for the
+ * `notify` and `indicate` flags), [property@Characteristic:notifying] turns
+ * %TRUE, and every [method@Attribute.set_value] sends the value.
+ *
+ * Sending is **paced**: BlueZ has no flow control of its own, and a sender
+ * faster than the radio would fill the D-Bus daemon and bluetoothd with
+ * queued messages. The [class@Application] keeps at most
+ * [property@Application:notification-window] notifications in flight,
+ * confirmed by a round trip to bluetoothd. While the window is full,
+ * [method@Attribute.set_value] keeps only the newest value of each
+ * characteristic (the one replaced is counted in
+ * [property@Characteristic:coalesced]), so memory stays bounded whatever
+ * the rate; [property@Characteristic:backlog] shows values waiting.
+ * To send every value, await [method@Characteristic.send_value_async]: it
+ * queues its value without coalescing and completes when bluetoothd has
+ * taken the notification, or, for a characteristic that can only indicate,
+ * when the central confirmed the indication.
+ *
+ * Since: 0.1
+ */
+
+/* How long a central has to confirm an indication: ATT's transaction
+ * timeout, after which bluetoothd drops the link. */
+#define CONFIRM_TIMEOUT_SECONDS 30
+
+#define NOTIFY_FLAGS (GP_CHARACTERISTIC_FLAGS_NOTIFY | \
+                      GP_CHARACTERISTIC_FLAGS_ENCRYPT_NOTIFY | \
+                      GP_CHARACTERISTIC_FLAGS_ENCRYPT_AUTHENTICATED_NOTIFY | \
+                      GP_CHARACTERISTIC_FLAGS_SECURE_NOTIFY)
+#define INDICATE_FLAGS (GP_CHARACTERISTIC_FLAGS_INDICATE | \
+                        GP_CHARACTERISTIC_FLAGS_ENCRYPT_INDICATE | \
+                        GP_CHARACTERISTIC_FLAGS_ENCRYPT_AUTHENTICATED_INDICATE | \
+                        GP_CHARACTERISTIC_FLAGS_SECURE_INDICATE)
+#define ALL_FLAGS ((GP_CHARACTERISTIC_FLAGS_SECURE_INDICATE << 1) - 1)
+
+static const char * const flag_names[] = {
+  "broadcast",
+  "read",
+  "write-without-response",
+  "write",
+  "notify",
+  "indicate",
+  "authenticated-signed-writes",
+  "extended-properties",
+  "reliable-write",
+  "writable-auxiliaries",
+  "encrypt-read",
+  "encrypt-write",
+  "encrypt-authenticated-read",
+  "encrypt-authenticated-write",
+  "secure-read",
+  "secure-write",
+  "authorize",
+  "encrypt-notify",
+  "encrypt-authenticated-notify",
+  "secure-notify",
+  "encrypt-indicate",
+  "encrypt-authenticated-indicate",
+  "secure-indicate",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (flag_names) == 23);
+
+typedef struct
+{
+  GBytes *value;
+  GTask  *task;   /* NULL for values from set_value(), which coalesce */
+} Pending;
+
+typedef struct
+{
+  GpCharacteristicFlags flags;
+  GpService            *service;        /* weak: the service holds us */
+  GPtrArray            *descriptors;
+  GQueue                pending;        /* of Pending*, not yet sent */
+  GTask                *confirm_task;   /* indication awaiting Confirm */
+  GSource              *confirm_timeout;
+  guint64               coalesced;
+  gboolean              notifying;
+  gboolean              awaiting_confirm;
+} GpCharacteristicPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (GpCharacteristic, gp_characteristic, GP_TYPE_ATTRIBUTE)
+
+enum {
+  PROP_0,
+  PROP_FLAGS,
+  PROP_NOTIFYING,
+  PROP_SERVICE,
+  PROP_BACKLOG,
+  PROP_COALESCED,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+static void
+pending_free (Pending *p)
+{
+  g_clear_pointer (&p->value, g_bytes_unref);
+  g_clear_object (&p->task);
+  g_free (p);
+}
+
+static void
+clear_confirm_timeout (GpCharacteristicPrivate *priv)
+{
+  if (priv->confirm_timeout != NULL)
+    {
+      g_source_destroy (priv->confirm_timeout);
+      g_clear_pointer (&priv->confirm_timeout, g_source_unref);
+    }
+}
+
+static void
+gp_characteristic_dispose (GObject *object)
+{
+  GpCharacteristic *self = GP_CHARACTERISTIC (object);
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                 "The characteristic was destroyed");
+
+  gp_characteristic_reset_notifications (self, error);
+  for (guint i = 0; i < priv->descriptors->len; i++)
+    gp_descriptor_set_characteristic (g_ptr_array_index (priv->descriptors, i), NULL);
+  g_ptr_array_set_size (priv->descriptors, 0);
+
+  G_OBJECT_CLASS (gp_characteristic_parent_class)->dispose (object);
+}
+
+static void
+gp_characteristic_finalize (GObject *object)
+{
+  GpCharacteristic *self = GP_CHARACTERISTIC (object);
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  g_clear_pointer (&priv->descriptors, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (gp_characteristic_parent_class)->finalize (object);
+}
+
+static void
+gp_characteristic_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  GpCharacteristic *self = GP_CHARACTERISTIC (object);
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_FLAGS:
+      g_value_set_flags (value, priv->flags);
+      break;
+    case PROP_NOTIFYING:
+      g_value_set_boolean (value, priv->notifying);
+      break;
+    case PROP_SERVICE:
+      g_value_set_object (value, priv->service);
+      break;
+    case PROP_BACKLOG:
+      g_value_set_uint (value, priv->pending.length);
+      break;
+    case PROP_COALESCED:
+      g_value_set_uint64 (value, priv->coalesced);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_characteristic_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  GpCharacteristic *self = GP_CHARACTERISTIC (object);
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_FLAGS:
+      priv->flags = g_value_get_flags (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_characteristic_class_init (GpCharacteristicClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gp_characteristic_dispose;
+  object_class->finalize = gp_characteristic_finalize;
+  object_class->get_property = gp_characteristic_get_property;
+  object_class->set_property = gp_characteristic_set_property;
+
+  /**
+   * GpCharacteristic:flags:
+   *
+   * The characteristic's properties and permissions.
+   *
+   * Since: 0.1
+   */
+  props[PROP_FLAGS] =
+    g_param_spec_flags ("flags", NULL, NULL,
+                        GP_TYPE_CHARACTERISTIC_FLAGS, GP_CHARACTERISTIC_FLAGS_NONE,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpCharacteristic:notifying:
+   *
+   * Whether at least one central subscribed to notifications or
+   * indications. BlueZ says so when the first central subscribes and when
+   * the last one unsubscribes (or disconnects without a bond).
+   *
+   * Since: 0.1
+   */
+  props[PROP_NOTIFYING] =
+    g_param_spec_boolean ("notifying", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpCharacteristic:service:
+   *
+   * The service the characteristic belongs to, if any.
+   *
+   * Since: 0.1
+   */
+  props[PROP_SERVICE] =
+    g_param_spec_object ("service", NULL, NULL, GP_TYPE_SERVICE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpCharacteristic:backlog:
+   *
+   * How many values wait to be sent to subscribers because the
+   * application's notification window is full: the back-pressure an
+   * application can watch.
+   *
+   * Since: 0.1
+   */
+  props[PROP_BACKLOG] =
+    g_param_spec_uint ("backlog", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpCharacteristic:coalesced:
+   *
+   * How many values set with [method@Attribute.set_value] were replaced by
+   * a newer one before they could be sent.
+   *
+   * Since: 0.1
+   */
+  props[PROP_COALESCED] =
+    g_param_spec_uint64 ("coalesced", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+gp_characteristic_init (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  priv->descriptors = g_ptr_array_new_with_free_func (g_object_unref);
+  g_queue_init (&priv->pending);
+}
+
+/**
+ * gp_characteristic_new:
+ * @uuid: the characteristic's UUID (16-, 32- or 128-bit)
+ * @flags: its properties and permissions
+ * @error: return location for a #GError
+ *
+ * Makes a characteristic.
+ *
+ * Returns: (transfer full): a new characteristic, or %NULL with @error set
+ *   (%GP_ERROR_INVALID_ARGUMENTS) if @uuid is malformed or BlueZ would
+ *   refuse @flags
+ *
+ * Since: 0.1
+ */
+GpCharacteristic *
+gp_characteristic_new (const char             *uuid,
+                       GpCharacteristicFlags   flags,
+                       GError                **error)
+{
+  g_return_val_if_fail (uuid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (GP_TYPE_CHARACTERISTIC, NULL, error,
+                         "uuid", uuid,
+                         "flags", flags,
+                         NULL);
+}
+
+gboolean
+gp_characteristic_validate (GpCharacteristic  *self,
+                            GError           **error)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  const char *uuid = gp_attribute_get_uuid (GP_ATTRIBUTE (self));
+
+  if (priv->flags == 0)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                   "Characteristic %s has no flags: BlueZ refuses an empty Flags "
+                   "array (give at least “read”, “write” or “notify”)", uuid);
+      return FALSE;
+    }
+  if (priv->flags & ~ALL_FLAGS)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                   "Characteristic %s has unknown flag bits 0x%x",
+                   uuid, (guint) (priv->flags & ~ALL_FLAGS));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GVariant *
+gp_characteristic_flags_to_variant (GpCharacteristicFlags flags)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+  for (guint i = 0; i < G_N_ELEMENTS (flag_names); i++)
+    if (flags & (1u << i))
+      g_variant_builder_add (&b, "s", flag_names[i]);
+  return g_variant_builder_end (&b);
+}
+
+void
+gp_characteristic_get_dbus_properties (GpCharacteristic *self,
+                                       GVariantBuilder  *builder)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  GpAttribute *attr = GP_ATTRIBUTE (self);
+
+  g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (gp_attribute_get_uuid (attr)));
+  g_variant_builder_add (builder, "{sv}", "Service",
+                         g_variant_new_object_path (gp_service_get_object_path (priv->service)));
+  g_variant_builder_add (builder, "{sv}", "Flags", gp_characteristic_flags_to_variant (priv->flags));
+  g_variant_builder_add (builder, "{sv}", "Value", gp_bytes_to_variant (gp_attribute_get_value (attr)));
+  g_variant_builder_add (builder, "{sv}", "Notifying", g_variant_new_boolean (priv->notifying));
+  g_variant_builder_add (builder, "{sv}", "Handle",
+                         g_variant_new_uint16 ((guint16) gp_attribute_get_handle (attr)));
+}
+
+static gboolean
+can_send (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  return priv->notifying &&
+         (priv->flags & (NOTIFY_FLAGS | INDICATE_FLAGS)) != 0 &&
+         gp_attribute_get_application (GP_ATTRIBUTE (self)) != NULL;
+}
+
+/* Indications are awaited only when the central cannot have chosen
+ * notifications: BlueZ does not say which one a central subscribed to. */
+static gboolean
+wants_confirm (GpCharacteristicPrivate *priv)
+{
+  return (priv->flags & INDICATE_FLAGS) != 0 && (priv->flags & NOTIFY_FLAGS) == 0;
+}
+
+static void
+queue_pending (GpCharacteristic *self,
+               GBytes           *value,
+               GTask            *task)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  Pending *tail = g_queue_peek_tail (&priv->pending);
+
+  if (task == NULL && tail != NULL && tail->task == NULL)
+    {
+      /* The newest value wins over one that was never sent. */
+      g_bytes_unref (tail->value);
+      tail->value = g_bytes_ref (value);
+      priv->coalesced++;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COALESCED]);
+      return;
+    }
+
+  tail = g_new0 (Pending, 1);
+  tail->value = g_bytes_ref (value);
+  tail->task = task != NULL ? g_object_ref (task) : NULL;
+  g_queue_push_tail (&priv->pending, tail);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+
+  gp_application_queue_notification (gp_attribute_get_application (GP_ATTRIBUTE (self)), self);
+}
+
+/* Called by gp_attribute_set_value() after storing @value. */
+void
+gp_characteristic_value_set (GpCharacteristic *self,
+                             GBytes           *value)
+{
+  if (can_send (self))
+    queue_pending (self, value, NULL);
+}
+
+gboolean
+gp_characteristic_has_notification (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  return priv->pending.length > 0 && !priv->awaiting_confirm;
+}
+
+static gboolean
+confirm_timeout_cb (gpointer user_data)
+{
+  GpCharacteristic *self = user_data;
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  GTask *task = g_steal_pointer (&priv->confirm_task);
+
+  g_clear_pointer (&priv->confirm_timeout, g_source_unref);
+  priv->awaiting_confirm = FALSE;
+  if (task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               "No central confirmed the indication of %s within %d s",
+                               gp_attribute_get_uuid (GP_ATTRIBUTE (self)), CONFIRM_TIMEOUT_SECONDS);
+      g_object_unref (task);
+    }
+  if (priv->pending.length > 0)
+    gp_application_queue_notification (gp_attribute_get_application (GP_ATTRIBUTE (self)), self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The pacer takes the next value to send. For a characteristic that can
+ * only indicate, the task is kept here until Confirm (one indication in
+ * flight, as ATT allows); otherwise it goes to the pacer, which completes
+ * it when bluetoothd has taken the notification. */
+gboolean
+gp_characteristic_take_notification (GpCharacteristic  *self,
+                                     GBytes           **out_value,
+                                     GTask            **out_task,
+                                     gboolean          *out_wants_confirm)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  Pending *p;
+
+  while (!priv->awaiting_confirm && (p = g_queue_pop_head (&priv->pending)) != NULL)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+
+      if (p->task != NULL && g_task_return_error_if_cancelled (p->task))
+        {
+          pending_free (p);
+          continue;
+        }
+
+      *out_value = g_steal_pointer (&p->value);
+      *out_wants_confirm = wants_confirm (priv);
+      if (*out_wants_confirm)
+        {
+          priv->awaiting_confirm = TRUE;
+          priv->confirm_task = g_steal_pointer (&p->task);
+          priv->confirm_timeout = g_timeout_source_new_seconds (CONFIRM_TIMEOUT_SECONDS);
+          g_source_set_callback (priv->confirm_timeout, confirm_timeout_cb, self, NULL);
+          g_source_set_static_name (priv->confirm_timeout, "[gattperiph] indication confirm timeout");
+          g_source_attach (priv->confirm_timeout, g_main_context_get_thread_default ());
+          *out_task = NULL;
+        }
+      else
+        *out_task = g_steal_pointer (&p->task);
+      pending_free (p);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Drops everything queued, failing waiting tasks with @reason. */
+void
+gp_characteristic_reset_notifications (GpCharacteristic *self,
+                                       const GError     *reason)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  GpApplication *app = gp_attribute_get_application (GP_ATTRIBUTE (self));
+  gboolean had_backlog = priv->pending.length > 0;
+  Pending *p;
+
+  if (app != NULL)
+    gp_application_cancel_notifications (app, self);
+
+  while ((p = g_queue_pop_head (&priv->pending)) != NULL)
+    {
+      if (p->task != NULL)
+        g_task_return_error (g_steal_pointer (&p->task), g_error_copy (reason));
+      pending_free (p);
+    }
+  clear_confirm_timeout (priv);
+  priv->awaiting_confirm = FALSE;
+  if (priv->confirm_task != NULL)
+    {
+      GTask *task = g_steal_pointer (&priv->confirm_task);
+      g_task_return_error (task, g_error_copy (reason));
+      g_object_unref (task);
+    }
+  if (had_backlog)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+}
+
+void
+gp_characteristic_set_notifying (GpCharacteristic *self,
+                                 gboolean          notifying)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  if (priv->notifying == notifying)
+    return;
+  priv->notifying = notifying;
+  if (!notifying)
+    {
+      g_autoptr(GError) error = g_error_new (GP_ERROR, GP_ERROR_NOT_CONNECTED,
+                                             "No central is subscribed to %s any more",
+                                             gp_attribute_get_uuid (GP_ATTRIBUTE (self)));
+      gp_characteristic_reset_notifications (self, error);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFYING]);
+}
+
+static void
+handle_confirm (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  GTask *task;
+
+  if (!priv->awaiting_confirm)
+    return;  /* a second central confirming the same indication */
+
+  clear_confirm_timeout (priv);
+  priv->awaiting_confirm = FALSE;
+  task = g_steal_pointer (&priv->confirm_task);
+  if (task != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+  if (priv->pending.length > 0)
+    gp_application_queue_notification (gp_attribute_get_application (GP_ATTRIBUTE (self)), self);
+}
+
+void
+gp_characteristic_handle_method_call (GpCharacteristic      *self,
+                                      GDBusMethodInvocation *invocation,
+                                      const char            *method,
+                                      GVariant              *parameters)
+{
+  if (strcmp (method, "ReadValue") == 0)
+    gp_attribute_handle_read (GP_ATTRIBUTE (self), invocation, parameters);
+  else if (strcmp (method, "WriteValue") == 0)
+    gp_attribute_handle_write (GP_ATTRIBUTE (self), invocation, parameters);
+  else if (strcmp (method, "StartNotify") == 0)
+    {
+      gp_characteristic_set_notifying (self, TRUE);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else if (strcmp (method, "StopNotify") == 0)
+    {
+      gp_characteristic_set_notifying (self, FALSE);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else if (strcmp (method, "Confirm") == 0)
+    {
+      handle_confirm (self);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else
+    g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_SUPPORTED,
+                                           "Method %s is not supported", method);
+}
+
+void
+gp_characteristic_set_service (GpCharacteristic *self,
+                               GpService        *service)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  if (priv->service == service)
+    return;
+  priv->service = service;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SERVICE]);
+}
+
+/**
+ * gp_characteristic_get_flags:
+ * @self: a #GpCharacteristic
+ *
+ * The characteristic's flags.
+ *
+ * Returns: the flags
+ *
+ * Since: 0.1
+ */
+GpCharacteristicFlags
+gp_characteristic_get_flags (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), 0);
+
+  priv = gp_characteristic_get_instance_private (self);
+  return priv->flags;
+}
+
+/**
+ * gp_characteristic_get_notifying:
+ * @self: a #GpCharacteristic
+ *
+ * Whether a central is subscribed to notifications or indications.
+ *
+ * Returns: %TRUE if values are sent to subscribers
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_characteristic_get_notifying (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), FALSE);
+
+  priv = gp_characteristic_get_instance_private (self);
+  return priv->notifying;
+}
+
+/**
+ * gp_characteristic_get_service:
+ * @self: a #GpCharacteristic
+ *
+ * The service the characteristic was added to.
+ *
+ * Returns: (transfer none) (nullable): the service, or %NULL
+ *
+ * Since: 0.1
+ */
+GpService *
+gp_characteristic_get_service (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), NULL);
+
+  priv = gp_characteristic_get_instance_private (self);
+  return priv->service;
+}
+
+static gboolean
+check_mutable (GpCharacteristic  *self,
+               GError           **error)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  GpApplication *app = priv->service != NULL ? gp_service_get_application (priv->service) : NULL;
+
+  return app == NULL || gp_application_check_mutable (app, "change the descriptors of a characteristic", error);
+}
+
+/**
+ * gp_characteristic_add_descriptor:
+ * @self: a #GpCharacteristic
+ * @descriptor: a descriptor that belongs to no characteristic yet
+ * @error: return location for a #GError
+ *
+ * Adds @descriptor to the characteristic. Descriptors are exported, and
+ * get their handles, in the order they are added.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set if @descriptor is
+ *   invalid, already added somewhere, or the application is registered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_characteristic_add_descriptor (GpCharacteristic  *self,
+                                  GpDescriptor      *descriptor,
+                                  GError           **error)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), FALSE);
+  g_return_val_if_fail (GP_IS_DESCRIPTOR (descriptor), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  priv = gp_characteristic_get_instance_private (self);
+
+  if (!gp_attribute_is_valid (GP_ATTRIBUTE (descriptor), error))
+    return FALSE;
+  if (gp_descriptor_get_characteristic (descriptor) != NULL)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
+                   "Descriptor %s already belongs to a characteristic",
+                   gp_attribute_get_uuid (GP_ATTRIBUTE (descriptor)));
+      return FALSE;
+    }
+  if (!check_mutable (self, error))
+    return FALSE;
+
+  g_ptr_array_add (priv->descriptors, g_object_ref (descriptor));
+  gp_descriptor_set_characteristic (descriptor, self);
+  return TRUE;
+}
+
+/**
+ * gp_characteristic_remove_descriptor:
+ * @self: a #GpCharacteristic
+ * @descriptor: one of its descriptors
+ * @error: return location for a #GError
+ *
+ * Removes @descriptor from the characteristic.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set if @descriptor is not
+ *   one of the characteristic's, or the application is registered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_characteristic_remove_descriptor (GpCharacteristic  *self,
+                                     GpDescriptor      *descriptor,
+                                     GError           **error)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), FALSE);
+  g_return_val_if_fail (GP_IS_DESCRIPTOR (descriptor), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  priv = gp_characteristic_get_instance_private (self);
+
+  if (gp_descriptor_get_characteristic (descriptor) != self)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
+                   "Descriptor %s does not belong to characteristic %s",
+                   gp_attribute_get_uuid (GP_ATTRIBUTE (descriptor)),
+                   gp_attribute_get_uuid (GP_ATTRIBUTE (self)));
+      return FALSE;
+    }
+  if (!check_mutable (self, error))
+    return FALSE;
+
+  gp_descriptor_set_characteristic (descriptor, NULL);
+  g_ptr_array_remove (priv->descriptors, descriptor);
+  return TRUE;
+}
+
+/**
+ * gp_characteristic_get_descriptors:
+ * @self: a #GpCharacteristic
+ *
+ * The characteristic's descriptors, in the order they were added.
+ *
+ * Returns: (transfer container) (element-type GpDescriptor): the descriptors
+ *
+ * Since: 0.1
+ */
+GList *
+gp_characteristic_get_descriptors (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+  GList *list = NULL;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), NULL);
+
+  priv = gp_characteristic_get_instance_private (self);
+  for (guint i = priv->descriptors->len; i > 0; i--)
+    list = g_list_prepend (list, g_ptr_array_index (priv->descriptors, i - 1));
+  return list;
+}
+
+/**
+ * gp_characteristic_get_backlog:
+ * @self: a #GpCharacteristic
+ *
+ * How many values wait to be sent (see [property@Characteristic:backlog]).
+ *
+ * Returns: the number of values waiting
+ *
+ * Since: 0.1
+ */
+guint
+gp_characteristic_get_backlog (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), 0);
+
+  priv = gp_characteristic_get_instance_private (self);
+  return priv->pending.length;
+}
+
+/**
+ * gp_characteristic_get_coalesced:
+ * @self: a #GpCharacteristic
+ *
+ * How many values were replaced by newer ones before being sent (see
+ * [property@Characteristic:coalesced]).
+ *
+ * Returns: the number of values coalesced
+ *
+ * Since: 0.1
+ */
+guint64
+gp_characteristic_get_coalesced (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), 0);
+
+  priv = gp_characteristic_get_instance_private (self);
+  return priv->coalesced;
+}
+
+/**
+ * gp_characteristic_send_value_async:
+ * @self: a #GpCharacteristic
+ * @value: the value to store and send, at most 512 bytes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the value was delivered
+ * @user_data: data for @callback
+ *
+ * Stores @value and sends it to the subscribed centrals, without
+ * coalescing it with other values. The operation completes when bluetoothd
+ * has taken the notification, or, for a characteristic with an `indicate`
+ * flag and no `notify` flag, when a central confirmed the indication
+ * (BlueZ calls `Confirm`; with several centrals, the first confirmation
+ * counts). Awaiting each call before the next paces a sender to the radio.
+ *
+ * It fails with %GP_ERROR_NOT_CONNECTED if no central is subscribed (or
+ * all unsubscribe before delivery), %G_IO_ERROR_TIMED_OUT if an indication
+ * is not confirmed within 30 s, and %GP_ERROR_INVALID_VALUE_LENGTH for a
+ * value over 512 bytes.
+ *
+ * Since: 0.1
+ */
+void
+gp_characteristic_send_value_async (GpCharacteristic    *self,
+                                    GBytes              *value,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (GP_IS_CHARACTERISTIC (self));
+  g_return_if_fail (value != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gp_characteristic_send_value_async);
+
+  if (g_bytes_get_size (value) > GP_MAX_VALUE_LENGTH)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
+                               "A value of %" G_GSIZE_FORMAT " bytes is longer than the %d bytes ATT allows",
+                               g_bytes_get_size (value), GP_MAX_VALUE_LENGTH);
+      return;
+    }
+
+  gp_attribute_store_value (GP_ATTRIBUTE (self), value);
+
+  if (!can_send (self))
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_CONNECTED,
+                               "No central is subscribed to %s",
+                               gp_attribute_get_uuid (GP_ATTRIBUTE (self)));
+      return;
+    }
+
+  queue_pending (self, value, task);
+}
+
+/**
+ * gp_characteristic_send_value_finish:
+ * @self: a #GpCharacteristic
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Characteristic.send_value_async].
+ *
+ * Returns: %TRUE if the value was delivered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_characteristic_send_value_finish (GpCharacteristic  *self,
+                                     GAsyncResult      *result,
+                                     GError           **error)
+{
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gp_characteristic_send_value_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,218 @@
+/* gp-dbus-util.c: small D-Bus helpers shared by the object model
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gp-private.h"
+
+#include <string.h>
+
+static gboolean
+expect_type (GVariant           *value,
+             const char         *key,
+             const GVariantType *type,
+             GError            **error)
+{
+  if (g_variant_is_of_type (value, type))
+    return TRUE;
+  g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+               "Option “%s” has type “%s”, expected “%s”",
+               key, g_variant_get_type_string (value),
+               g_variant_type_peek_string (type));
+  return FALSE;
+}
+
+/* Parses the options dictionary bluetoothd passes to ReadValue and
+ * WriteValue. Known keys with a wrong type are an error; unknown keys are
+ * ignored, because newer BlueZ versions add keys (mtu came in 5.51). */
+gboolean
+gp_request_options_parse (GVariant          *options,
+                          GpRequestOptions  *out,
+                          GError           **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  memset (out, 0, sizeof *out);
+  out->link = GP_LINK_TYPE_UNKNOWN;
+  out->write_type = GP_WRITE_TYPE_UNKNOWN;
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      if (strcmp (key, "offset") == 0)
+        {
+          if (!expect_type (value, key, G_VARIANT_TYPE_UINT16, error))
+            return FALSE;
+          out->offset = g_variant_get_uint16 (value);
+        }
+      else if (strcmp (key, "mtu") == 0)
+        {
+          if (!expect_type (value, key, G_VARIANT_TYPE_UINT16, error))
+            return FALSE;
+          out->mtu = g_variant_get_uint16 (value);
+        }
+      else if (strcmp (key, "device") == 0)
+        {
+          if (!expect_type (value, key, G_VARIANT_TYPE_OBJECT_PATH, error))
+            return FALSE;
+          /* Borrowed: @options outlives the request's construction. */
+          out->device = g_variant_get_string (value, NULL);
+        }
+      else if (strcmp (key, "link") == 0)
+        {
+          const char *link;
+
+          if (!expect_type (value, key, G_VARIANT_TYPE_STRING, error))
+            return FALSE;
+          link = g_variant_get_string (value, NULL);
+          if (strcmp (link, "LE") == 0)
+            out->link = GP_LINK_TYPE_LE;
+          else if (strcmp (link, "BR/EDR") == 0)
+            out->link = GP_LINK_TYPE_BR_EDR;
+        }
+      else if (strcmp (key, "prepare-authorize") == 0)
+        {
+          if (!expect_type (value, key, G_VARIANT_TYPE_BOOLEAN, error))
+            return FALSE;
+          out->prepare_authorize = g_variant_get_boolean (value);
+        }
+      else if (strcmp (key, "type") == 0)
+        {
+          const char *type;
+
+          if (!expect_type (value, key, G_VARIANT_TYPE_STRING, error))
+            return FALSE;
+          type = g_variant_get_string (value, NULL);
+          if (strcmp (type, "request") == 0)
+            out->write_type = GP_WRITE_TYPE_REQUEST;
+          else if (strcmp (type, "command") == 0)
+            out->write_type = GP_WRITE_TYPE_COMMAND;
+          else if (strcmp (type, "reliable") == 0)
+            out->write_type = GP_WRITE_TYPE_RELIABLE;
+        }
+    }
+
+  return TRUE;
+}
+
+GVariant *
+gp_bytes_to_variant (GBytes *bytes)
+{
+  if (bytes == NULL)
+    return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, NULL, 0, TRUE, NULL, NULL);
+  return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE);
+}
+
+GBytes *
+gp_variant_to_bytes (GVariant *variant)
+{
+  return g_variant_get_data_as_bytes (variant);
+}
+
+/* Answers ReadValue with @value from @offset on, as bluetoothd expects:
+ * it does not slice by offset itself. */
+void
+gp_dbus_return_read_value (GDBusMethodInvocation *invocation,
+                           GBytes                *value,
+                           guint                  offset)
+{
+  gsize len = value != NULL ? g_bytes_get_size (value) : 0;
+  g_autoptr(GBytes) slice = NULL;
+
+  if (offset > len)
+    {
+      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_INVALID_OFFSET,
+                                             "Offset %u is past the end of the %" G_GSIZE_FORMAT "-byte value",
+                                             offset, len);
+      return;
+    }
+
+  if (value == NULL || (offset == 0 && len <= GP_MAX_VALUE_LENGTH))
+    slice = value != NULL ? g_bytes_ref (value) : NULL;
+  else
+    slice = g_bytes_new_from_bytes (value, offset, MIN (len - offset, GP_MAX_VALUE_LENGTH));
+
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new_tuple ((GVariant *[]) { gp_bytes_to_variant (slice) }, 1));
+}
+
+/* The stored value after a write of @data at @offset: a write at offset 0
+ * replaces the value (a Write Request, or the first chunk of a long write);
+ * a write at a later offset overlays the old value from there and extends
+ * it when needed (the following chunks of a long write). */
+GBytes *
+gp_bytes_write_at (GBytes  *old_value,
+                   guint    offset,
+                   GBytes  *data,
+                   GError **error)
+{
+  gsize old_len = old_value != NULL ? g_bytes_get_size (old_value) : 0;
+  gsize data_len = g_bytes_get_size (data);
+  gsize new_len;
+  guint8 *buf;
+
+  if (offset == 0)
+    {
+      if (data_len > GP_MAX_VALUE_LENGTH)
+        {
+          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
+                       "A value of %" G_GSIZE_FORMAT " bytes is longer than the %d bytes ATT allows",
+                       data_len, GP_MAX_VALUE_LENGTH);
+          return NULL;
+        }
+      return g_bytes_ref (data);
+    }
+
+  if (offset > old_len)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_OFFSET,
+                   "Offset %u is past the end of the %" G_GSIZE_FORMAT "-byte value",
+                   offset, old_len);
+      return NULL;
+    }
+
+  new_len = MAX (old_len, offset + data_len);
+  if (new_len > GP_MAX_VALUE_LENGTH)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
+                   "Writing %" G_GSIZE_FORMAT " bytes at offset %u would make the value longer than %d bytes",
+                   data_len, offset, GP_MAX_VALUE_LENGTH);
+      return NULL;
+    }
+
+  buf = g_malloc (new_len);
+  if (old_len > 0)
+    memcpy (buf, g_bytes_get_data (old_value, NULL), old_len);
+  if (data_len > 0)
+    memcpy (buf + offset, g_bytes_get_data (data, NULL), data_len);
+  return g_bytes_new_take (buf, new_len);
+}
+
+/* Looks @name up in an a{sv}. */
+GVariant *
+gp_dbus_lookup_property (GVariant   *properties,
+                         const char *name)
+{
+  return g_variant_lookup_value (properties, name, NULL);
+}
+
+/* Takes @error from a call to BlueZ and makes it one a user can act on:
+ * "no owner of org.bluez" becomes GP_ERROR_NOT_READY, and the remote
+ * error prefix is stripped (BlueZ's names map to GP_ERROR already). */
+GError *
+gp_dbus_error_from_bluez (GError *error)
+{
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+    {
+      GError *ret = g_error_new (GP_ERROR, GP_ERROR_NOT_READY,
+                                 "BlueZ is not running (no owner of org.bluez on the bus): "
+                                 "start bluetoothd (systemctl start bluetooth)");
+      g_error_free (error);
+      return ret;
+    }
+  g_dbus_error_strip_remote_error (error);
+  return error;
+}
