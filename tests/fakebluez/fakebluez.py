@@ -1115,7 +1115,7 @@ class FdIO:
     def _watch(self, extra):
         if self.src:
             GLib.source_remove(self.src)
-        cond = GLib.IOCondition.HUP | GLib.IOCondition.ERR | extra
+        cond = GLib.IOCondition(int(GLib.IOCondition.HUP | GLib.IOCondition.ERR) | int(extra))
         self.src = GLib.unix_fd_add_full(GLib.PRIORITY_DEFAULT, self.fd, cond, self._cb)
 
     def _cb(self, fd, cond):
@@ -2866,27 +2866,205 @@ class Daemon:
         self._pairing_cancel(dev, ERR + 'Canceled')
         call.ret()
 
-    # ------------------------------------------------------ advertising (stub)
+    # ------------------------------------------------------- advertising
     def h_register_adv(self, ad, call):
-        call.err(ERR + 'NotSupported', 'Not Supported')
+        path = call.arg(0)
+        if any(a.owner == call.sender and a.path == path for a in ad.ads):
+            return call.already_exists()
+        used = set(a.instance for a in ad.ads)
+        inst = next((i for i in range(1, MAX_ADV_INSTANCES + 1) if i not in used), 0)
+        if not inst:
+            return call.err(ERR + 'NotPermitted', 'Maximum advertisements reached')
+        adv = Adv(ad, call.sender, path, call, inst)
+        ad.ads.append(adv)
+        self.stats['RegisterAdvertisement'] += 1
+
+        def got_all(r):
+            if adv.removed:
+                return
+            props = collections.OrderedDict()
+            if r[0] == 'ok' and r[1] is not None and r[1].get_type_string() == '(a{sv})':
+                props = collections.OrderedDict(dict_entries(r[1].get_child_value(0)))
+            self._adv_parse(adv, props)
+
+        def got_objects(r):
+            if adv.removed:
+                return
+            if r[0] == 'ok' and r[1] is not None and r[1].get_type_string() == '(a{oa{sa{sv}}})':
+                for opath, ifs in dict_entries(r[1].get_child_value(0)):
+                    if opath != path:
+                        continue
+                    for iname, props in dict_entries(ifs):
+                        if iname == ADV_IFACE:
+                            return self._adv_parse(adv, collections.OrderedDict(dict_entries(props)))
+            self.bus.call(adv.owner, path, PROPS_IFACE, 'GetAll', V('(s)', (ADV_IFACE,)), got_all, 25000)
+        self.bus.call(adv.owner, path, OM_IFACE, 'GetManagedObjects', None, got_objects, 25000)
 
     def h_unregister_adv(self, ad, call):
-        call.does_not_exist()
+        adv = next((a for a in ad.ads if a.owner == call.sender and a.path == call.arg(0)), None)
+        if adv is None:
+            return call.does_not_exist()
+        self.adv_remove(adv, release=False)
+        call.ret()
 
     def adv_remove(self, adv, release=False):
-        pass
+        if adv.removed:
+            return
+        adv.removed = True
+        adv.stop_timers()
+        if release:
+            self.stats['AdvertisementRelease'] += 1
+            self.bus.call_noreply(adv.owner, adv.path, ADV_IFACE, 'Release')
+        if adv in adv.adapter.ads:
+            adv.adapter.ads.remove(adv)
+        if adv.reg is not None:
+            adv.reg.failed('Failed to complete registration')
+            adv.reg = None
+        self.bus.props_changed(adv.adapter.path, ADV_MGR_IFACE, ['SupportedInstances', 'ActiveInstances'])
+
+    def _adv_parse(self, adv, props):
+        call = adv.reg
+        for name, parser in ADV_PARSERS:
+            if name not in props:
+                continue
+            if not parser(self, adv, props[name]):
+                log('Error parsing %s property', name)
+                return self._adv_fail(adv, 'Failed to parse advertisement.')
+        if adv.has_flags():
+            if adv.type == 'broadcast':
+                log('Broadcast cannot set flags')
+                return self._adv_fail(adv, 'Failed to parse advertisement.')
+            if adv.disc_to_id and not adv.set_flags(AD_FLAG_LIMITED):
+                return self._adv_fail(adv, 'Failed to parse advertisement.')
+        elif adv.disc_to_id:
+            GLib.source_remove(adv.disc_to_id)
+            adv.disc_to_id = 0
+            adv.discoverable_to = 0
+        if adv.timeout and adv.timeout < adv.discoverable_to:
+            return self._adv_fail(adv, 'Failed to parse advertisement.')
+        if adv.min_interval > adv.max_interval:
+            return self._adv_fail(adv, 'Failed to parse advertisement.')
+        err = self._adv_refresh(adv)
+        if err == 'parse':
+            return self._adv_fail(adv, 'Failed to parse advertisement.')
+        if err == 'register':
+            return self._adv_fail(adv, 'Failed to register advertisement')
+        adv.registered = True
+        adv.reg = None
+        call.ret()
+        self.bus.props_changed(adv.adapter.path, ADV_MGR_IFACE, ['SupportedInstances', 'ActiveInstances'])
+
+    def _adv_fail(self, adv, text):
+        call = adv.reg
+        adv.reg = None
+        self.adv_remove(adv)
+        call.failed(text)
+
+    def _adv_refresh(self, adv):
+        """refresh_legacy_adv()/refresh_extended_adv(): None, 'parse' or 'register'."""
+        ad = adv.adapter
+        flags = adv.get_adv_flags()
+        if adv.appearance_flag(flags):
+            adv.data['appearance'] = adv.appearance if adv.appearance != 0xFFFF else 0
+        if flags & MGMT_ADV_FLAG_CONNECTABLE and flags & MGMT_ADV_FLAG_SEC_MASK and adv.name:
+            flags &= ~MGMT_ADV_FLAG_LOCAL_NAME
+            adv.data['name'] = adv.name
+        adv_data = ad_generate(adv.data)
+        if OPTS.adv_mgmt == 'legacy':
+            if adv_data is None or len(adv_data) > calc_max_adv_len(flags):
+                log('Advertising data too long or couldn\'t be generated.')
+                return 'parse'
+        else:
+            if adv_data is None or len(adv_data) > kernel_max_len(ad, flags, True):
+                return 'register'
+        scan = b''
+        if OPTS.adv_mgmt == 'legacy' or adv_has_scan_response(adv, flags):
+            if adv.name:
+                flags &= ~MGMT_ADV_FLAG_LOCAL_NAME
+                scan = ad_generate({'name': adv.name}) or b''
+        if OPTS.adv_mgmt == 'extended' and len(scan) > kernel_max_len(ad, flags, False):
+            return 'register'
+        # what the kernel then validates and puts on air
+        if len(adv_data) > kernel_max_len(ad, flags, True) or len(scan) > kernel_max_len(ad, flags, False):
+            return 'register'
+        adv.mgmt_flags = flags
+        adv.adv_data, adv.scan_rsp = kernel_air_data(ad, adv, flags, adv_data, scan)
+        return None
 
     def adv_refresh_all(self, ad):
-        pass
+        for adv in ad.ads:
+            if adv.registered:
+                self._adv_refresh(adv)
 
     def adv_props_changed(self, adv, changed, invalidated):
-        pass
+        items = [(k, v) for k, v in changed] + [(k, None) for k in invalidated]
+        for name, value in items:
+            for pname, parser in ADV_PARSERS:
+                if pname == name:
+                    if parser(self, adv, value):
+                        self._adv_refresh(adv)
+                    break
 
     def c_get_advertisements(self, call):
-        call.ret('aa{sv}', [])
+        out = []
+        for ad in self.adapters.values():
+            for a in ad.ads:
+                if not a.registered:
+                    continue
+                d = {
+                    'path': V('o', a.path), 'owner': V('s', a.owner), 'adapter': V('o', ad.path),
+                    'instance': V('y', a.instance), 'type': V('s', a.type),
+                    'connectable': V('b', a.type == 'peripheral'),
+                    'service-uuids': V('as', [u.string128() for u in a.data['uuids']]),
+                    'solicit-uuids': V('as', [u.string128() for u in a.data['solicit']]),
+                    'manufacturer-data': V('a{qay}', collections.OrderedDict(
+                        (k, bytes(v)) for k, v in a.data['manuf'])),
+                    'service-data': V('a{say}', collections.OrderedDict(
+                        (u.string128(), bytes(v)) for u, v in a.data['sdata'])),
+                    'data': V('a{yay}', collections.OrderedDict(
+                        (t, bytes(v)) for t, v in a.data['data'] if t != AD_TYPE_FLAGS)),
+                    'includes': V('as', [n for f, n in ADV_INCLUDES if a.flags & f]),
+                    'discoverable': V('b', a.has_flags()),
+                    'duration': V('q', a.duration), 'timeout': V('q', a.timeout),
+                    'discoverable-timeout': V('q', a.discoverable_to),
+                    'mgmt-flags': V('u', a.mgmt_flags),
+                    'adv-data': V('ay', a.adv_data), 'scan-rsp': V('ay', a.scan_rsp),
+                }
+                if a.name:
+                    d['local-name'] = V('s', a.name)
+                if a.appearance != 0xFFFF:
+                    d['appearance'] = V('q', a.appearance)
+                for f, n in ADV_SECONDARY:
+                    if a.flags & f:
+                        d['secondary-channel'] = V('s', n)
+                if OPTS.experimental:
+                    d['min-interval'] = V('u', a.min_interval)
+                    d['max-interval'] = V('u', a.max_interval)
+                    if a.tx_power != TX_POWER_NO_PREFERENCE:
+                        d['tx-power'] = V('n', a.tx_power)
+                out.append(d)
+        call.ret('aa{sv}', out)
 
     def c_expire_adv(self, call):
-        call.does_not_exist()
+        """Fire the Timeout of an advertisement now (Release + removal)."""
+        for ad in self.adapters.values():
+            for a in ad.ads:
+                if a.path == call.arg(0) and a.registered:
+                    self.adv_timeout(a)
+                    return call.ret()
+        call.err(CTRL_ERR + 'NoSuchAdvertisement', 'No such advertisement')
+
+    def adv_timeout(self, adv):
+        adv.to_id = 0
+        self.adv_remove(adv, release=True)
+        return False
+
+    def adv_discoverable_timeout(self, adv):
+        adv.disc_to_id = 0
+        adv.clear_flags()
+        if adv.registered:
+            self._adv_refresh(adv)
+        return False
 
 
 class Agent:
@@ -2896,7 +3074,462 @@ class Agent:
         self.cap = cap
 
 
-# ADVERTISING-SECTION
+# --------------------------------------------------------------------------
+# Advertising (src/advertising.c + src/shared/ad.c of 5.66)
+# --------------------------------------------------------------------------
+
+ADV_INCLUDES = [(MGMT_ADV_FLAG_TX_POWER, 'tx-power'), (MGMT_ADV_FLAG_APPEARANCE, 'appearance'),
+                (MGMT_ADV_FLAG_LOCAL_NAME, 'local-name')]
+ADV_SECONDARY = [(MGMT_ADV_FLAG_SEC_1M, '1M'), (MGMT_ADV_FLAG_SEC_2M, '2M'),
+                 (MGMT_ADV_FLAG_SEC_CODED, 'Coded')]
+
+
+def new_bt_ad():
+    return {'uuids': [], 'solicit': [], 'manuf': [], 'sdata': [], 'name': None,
+            'appearance': 0xFFFF, 'data': []}
+
+
+class Adv:
+    def __init__(self, adapter, owner, path, call, instance):
+        self.adapter = adapter
+        self.owner = owner
+        self.path = path
+        self.reg = call
+        self.instance = instance
+        self.type = 'broadcast'  # zero-initialised AD_TYPE_BROADCAST
+        self.flags = 0
+        self.name = None
+        self.appearance = 0xFFFF
+        self.duration = 0
+        self.timeout = 0
+        self.to_id = 0
+        self.discoverable_to = 0
+        self.disc_to_id = 0
+        self.min_interval = 0
+        self.max_interval = 0
+        self.tx_power = TX_POWER_NO_PREFERENCE
+        self.data = new_bt_ad()
+        self.adv_data = b''
+        self.scan_rsp = b''
+        self.mgmt_flags = 0
+        self.registered = False
+        self.removed = False
+
+    def stop_timers(self):
+        for t in ('to_id', 'disc_to_id'):
+            if getattr(self, t):
+                GLib.source_remove(getattr(self, t))
+                setattr(self, t, 0)
+
+    def has_flags(self):
+        return any(t == AD_TYPE_FLAGS for t, v in self.data['data'])
+
+    def clear_flags(self):
+        self.data['data'] = [(t, v) for t, v in self.data['data'] if t != AD_TYPE_FLAGS]
+
+    def set_flags(self, f):
+        if not f:
+            self.clear_flags()
+            return True
+        f |= AD_FLAG_NO_BREDR  # LE-only adapter
+        if f & 0xE0:
+            return False
+        return ad_replace_data(self.data, AD_TYPE_FLAGS, bytes([f]))
+
+    def get_adv_flags(self):
+        flags = 0
+        if self.type == 'peripheral':
+            flags = MGMT_ADV_FLAG_CONNECTABLE
+            if self.adapter.discoverable and not self.has_flags():
+                flags |= MGMT_ADV_FLAG_DISCOV
+        return flags | self.flags
+
+    def appearance_flag(self, flags):
+        return bool(flags & MGMT_ADV_FLAG_APPEARANCE) or self.appearance != 0xFFFF
+
+
+def ad_replace_data(ad, type_, data):
+    for i, (t, v) in enumerate(ad['data']):
+        if t == type_:
+            if v == data:
+                return False
+            ad['data'][i] = (t, data)
+            return True
+    ad['data'].append((type_, data))
+    return True
+
+
+def _uuid_list_length(uuids):
+    n = sum(u.length for u in uuids)
+    n += 2 * len(set(u.size for u in uuids))
+    return n
+
+
+def ad_generate(ad):
+    """bt_ad_generate(): bytes, or None if more than 31 bytes."""
+    length = _uuid_list_length(ad.get('uuids', [])) + _uuid_list_length(ad.get('solicit', []))
+    length += sum(4 + len(v) for k, v in ad.get('manuf', []))
+    length += sum(2 + u.length + len(v) for u, v in ad.get('sdata', []))
+    name = ad.get('name')
+    if name:
+        nb = name.encode('utf-8')
+        nl = 2 + len(nb)
+        if length <= AD_MAX_LEN and nl > AD_MAX_LEN - length:
+            nl = AD_MAX_LEN - length
+        length += nl
+    if ad.get('appearance', 0xFFFF) != 0xFFFF:
+        length += 4
+    length += sum(2 + len(v) for t, v in ad.get('data', []))
+    if length > AD_MAX_LEN:
+        return None
+    out = bytearray()
+    for lst, types in ((ad.get('uuids', []), {16: 0x03, 32: 0x05, 128: 0x07}),
+                       (ad.get('solicit', []), {16: 0x14, 32: 0x1F, 128: 0x15})):
+        for size in (16, 32, 128):
+            us = [u for u in lst if u.size == size]
+            if us:
+                body = b''.join(u.le_bytes() for u in us)
+                out += bytes([len(body) + 1, types[size]]) + body
+    for mid, v in ad.get('manuf', []):
+        out += bytes([len(v) + 3, 0xFF]) + struct.pack('<H', mid) + v
+    for u, v in ad.get('sdata', []):
+        out += bytes([u.length + len(v) + 1, {2: 0x16, 4: 0x20, 16: 0x21}[u.length]]) + u.le_bytes() + v
+    if name:
+        nb = name.encode('utf-8')
+        t = 0x09
+        if len(nb) > AD_MAX_LEN - (len(out) + 2):
+            t = 0x08
+            nb = nb[:AD_MAX_LEN - (len(out) + 2)]
+        out += bytes([len(nb) + 1, t]) + nb
+    if ad.get('appearance', 0xFFFF) != 0xFFFF:
+        out += bytes([3, 0x19]) + struct.pack('<H', ad['appearance'])
+    for t, v in ad.get('data', []):
+        out += bytes([len(v) + 1, t]) + v
+    return bytes(out)
+
+
+def calc_max_adv_len(flags):
+    m = AD_MAX_LEN
+    if flags & MGMT_ADV_FLAG_TX_POWER:
+        m -= 3
+    if flags & (MGMT_ADV_FLAG_DISCOV | MGMT_ADV_FLAG_LIMITED_DISCOV | MGMT_ADV_FLAG_MANAGED_FLAGS):
+        m -= 3
+    if flags & MGMT_ADV_FLAG_APPEARANCE:
+        m -= 4
+    return m
+
+
+def _kernel_name_ad(ad):
+    nb = ad.alias.encode('utf-8')
+    if len(nb) <= 10:
+        return bytes([len(nb) + 1, 0x09]) + nb
+    return bytes([11, 0x08]) + nb[:10]
+
+
+def kernel_max_len(ad, flags, is_adv):
+    """tlv_data_max_len() of the kernel's MGMT."""
+    m = AD_MAX_LEN
+    if is_adv:
+        if flags & (MGMT_ADV_FLAG_DISCOV | MGMT_ADV_FLAG_LIMITED_DISCOV | MGMT_ADV_FLAG_MANAGED_FLAGS):
+            m -= 3
+        if flags & MGMT_ADV_FLAG_TX_POWER:
+            m -= 3
+    else:
+        if flags & MGMT_ADV_FLAG_LOCAL_NAME:
+            m -= len(_kernel_name_ad(ad))
+        if flags & MGMT_ADV_FLAG_APPEARANCE:
+            m -= 4
+    return m
+
+
+def adv_has_scan_response(adv, flags):
+    if not flags & MGMT_ADV_FLAG_LOCAL_NAME and not adv.name:
+        return False
+    if flags & MGMT_ADV_FLAG_CONNECTABLE and flags & MGMT_ADV_FLAG_SEC_MASK:
+        return False
+    return True
+
+
+def kernel_air_data(ad, adv, flags, adv_data, scan):
+    """Approximation of what the kernel puts on air for this instance."""
+    air = bytearray()
+    if not adv.has_flags():
+        f = AD_FLAG_NO_BREDR
+        if flags & MGMT_ADV_FLAG_DISCOV:
+            f |= AD_FLAG_GENERAL
+        if flags & MGMT_ADV_FLAG_LIMITED_DISCOV:
+            f |= AD_FLAG_LIMITED
+        air += bytes([2, AD_TYPE_FLAGS, f])
+    air += adv_data
+    if flags & MGMT_ADV_FLAG_TX_POWER:
+        air += bytes([2, 0x0A, 0])
+    rsp = bytearray()
+    if flags & MGMT_ADV_FLAG_APPEARANCE:
+        rsp += bytes([3, 0x19]) + struct.pack('<H', ad.cls & 0x1FFF)
+    rsp += scan
+    if flags & MGMT_ADV_FLAG_LOCAL_NAME:
+        rsp += _kernel_name_ad(ad)
+    return bytes(air), bytes(rsp)
+
+
+def _p_type(d, adv, v):
+    if v is None:
+        return True
+    if v.get_type_string() != 's' or v.unpack() not in ('broadcast', 'peripheral'):
+        return False
+    adv.type = v.unpack()
+    return True
+
+
+def _p_uuid_list(key):
+    def parse(d, adv, v):
+        adv.data[key] = []
+        if v is None:
+            return True
+        if not v.get_type_string().startswith('a'):
+            return False
+        if v.get_type_string() != 'as':
+            return True
+        for s in v.unpack():
+            u = parse_uuid_string(s)
+            if u is None:
+                adv.data[key] = []
+                return False
+            adv.data[key].append(u)
+        return True
+    return parse
+
+
+def _p_manuf(d, adv, v):
+    adv.data['manuf'] = []
+    if v is None:
+        return True
+    if not v.get_type_string().startswith('a'):
+        return False
+    if v.n_children() == 0:
+        return True
+    if v.get_type_string() != 'a{qv}':
+        adv.data['manuf'] = []
+        return False
+    for k, val in dict_entries(v):
+        data = variant_bytes(val)
+        if data is None or len(data) > AD_MAX_LEN - 4:
+            adv.data['manuf'] = []
+            return False
+        for i, (mid, old) in enumerate(adv.data['manuf']):
+            if mid == k:
+                if old == data:
+                    adv.data['manuf'] = []
+                    return False
+                adv.data['manuf'][i] = (k, data)
+                break
+        else:
+            adv.data['manuf'].append((k, data))
+    return True
+
+
+def _p_sdata(d, adv, v):
+    adv.data['sdata'] = []
+    if v is None:
+        return True
+    if not v.get_type_string().startswith('a'):
+        return False
+    if v.n_children() == 0:
+        return True
+    if v.get_type_string() != 'a{sv}':
+        return False
+    for k, val in dict_entries(v):
+        u = parse_uuid_string(k)
+        data = variant_bytes(val)
+        if u is None or data is None or len(data) > AD_MAX_LEN - 2 - u.length:
+            adv.data['sdata'] = []
+            return False
+        for i, (ou, old) in enumerate(adv.data['sdata']):
+            if ou == u:
+                if old == data:
+                    adv.data['sdata'] = []
+                    return False
+                adv.data['sdata'][i] = (u, data)
+                break
+        else:
+            adv.data['sdata'].append((u, data))
+    return True
+
+
+def _p_includes(d, adv, v):
+    if v is None:
+        adv.flags = 0
+        return True
+    if not v.get_type_string().startswith('a'):
+        return False
+    adv.flags = 0
+    if v.get_type_string() == 'as':
+        for s in v.unpack():
+            for f, n in ADV_INCLUDES:
+                if s == n:
+                    adv.flags |= f
+    return True
+
+
+def _p_local_name(d, adv, v):
+    if v is None:
+        adv.name = None
+        return True
+    if v.get_type_string() != 's':
+        return False
+    if adv.flags & MGMT_ADV_FLAG_LOCAL_NAME:
+        log('Local name already included')
+        return False
+    adv.name = v.unpack() or None
+    return True
+
+
+def _p_appearance(d, adv, v):
+    if v is None:
+        adv.appearance = 0
+        return True
+    if v.get_type_string() != 'q':
+        return False
+    if adv.flags & MGMT_ADV_FLAG_APPEARANCE:
+        log('Appearance already included')
+        return False
+    adv.appearance = v.unpack()
+    return True
+
+
+def _p_duration(d, adv, v):
+    if v is None:
+        adv.duration = 0
+        return True
+    if v.get_type_string() != 'q':
+        return False
+    adv.duration = v.unpack()
+    return True
+
+
+def _p_timeout(d, adv, v):
+    if v is None:
+        adv.timeout = 0
+        if adv.to_id:
+            GLib.source_remove(adv.to_id)
+            adv.to_id = 0
+        return True
+    if v.get_type_string() != 'q':
+        return False
+    adv.timeout = v.unpack()
+    if adv.to_id:
+        GLib.source_remove(adv.to_id)
+        adv.to_id = 0
+    if adv.timeout > 0:
+        adv.to_id = GLib.timeout_add_seconds(adv.timeout, d.adv_timeout, adv)
+    return True
+
+
+def _p_data(d, adv, v):
+    adv.data['data'] = []
+    if v is None:
+        return True
+    if not v.get_type_string().startswith('a'):
+        return False
+    if v.n_children() == 0:
+        return True
+    if v.get_type_string() != 'a{yv}':
+        return False
+    for t, val in dict_entries(v):
+        data = variant_bytes(val)
+        if data is None or len(data) > AD_MAX_LEN - 2 or t in AD_TYPE_REJECT:
+            adv.data['data'] = []
+            return False
+        if not ad_replace_data(adv.data, t, data):
+            adv.data['data'] = []
+            return False
+    return True
+
+
+def _p_discoverable(d, adv, v):
+    if v is None:
+        adv.clear_flags()
+        return True
+    if v.get_type_string() != 'b':
+        return False
+    if not adv.set_flags(AD_FLAG_GENERAL if v.unpack() else 0):
+        adv.clear_flags()
+        return False
+    return True
+
+
+def _p_disc_timeout(d, adv, v):
+    if v is None:
+        adv.discoverable_to = 0
+        if adv.disc_to_id:
+            GLib.source_remove(adv.disc_to_id)
+            adv.disc_to_id = 0
+        return True
+    if v.get_type_string() != 'q':
+        return False
+    adv.discoverable_to = v.unpack()
+    if adv.disc_to_id:
+        GLib.source_remove(adv.disc_to_id)
+    adv.disc_to_id = GLib.timeout_add_seconds(adv.discoverable_to, d.adv_discoverable_timeout, adv)
+    return True
+
+
+def _p_secondary(d, adv, v):
+    adv.flags &= ~MGMT_ADV_FLAG_SEC_MASK
+    if v is None:
+        return True
+    if v.get_type_string() != 's':
+        return False
+    for f, n in ADV_SECONDARY:
+        if v.unpack() == n:
+            adv.flags |= f
+            return True
+    return False
+
+
+def _p_interval(attr):
+    def parse(d, adv, v):
+        if not OPTS.experimental:
+            return True
+        if v is None:
+            setattr(adv, attr, 0)
+            return False
+        if v.get_type_string() != 'u':
+            return False
+        val = int(v.unpack() / 0.625) & 0xFFFFFFFF
+        if val < 0x20 or val > 0xFFFFFF:
+            setattr(adv, attr, 0)
+            return False
+        setattr(adv, attr, val)
+        return True
+    return parse
+
+
+def _p_tx_power(d, adv, v):
+    if not OPTS.experimental:
+        return True
+    if v is None:
+        adv.tx_power = TX_POWER_NO_PREFERENCE
+        return False
+    if v.get_type_string() != 'n':
+        return False
+    val = v.unpack()
+    if val < -127 or val > 20:
+        return False
+    adv.tx_power = val
+    return True
+
+
+ADV_PARSERS = [
+    ('Type', _p_type), ('ServiceUUIDs', _p_uuid_list('uuids')),
+    ('SolicitUUIDs', _p_uuid_list('solicit')), ('ManufacturerData', _p_manuf),
+    ('ServiceData', _p_sdata), ('Includes', _p_includes), ('LocalName', _p_local_name),
+    ('Appearance', _p_appearance), ('Duration', _p_duration), ('Timeout', _p_timeout),
+    ('Data', _p_data), ('Discoverable', _p_discoverable),
+    ('DiscoverableTimeout', _p_disc_timeout), ('SecondaryChannel', _p_secondary),
+    ('MinInterval', _p_interval('min_interval')), ('MaxInterval', _p_interval('max_interval')),
+    ('TxPower', _p_tx_power),
+]
 
 
 # --------------------------------------------------------------------------

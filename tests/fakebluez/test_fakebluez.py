@@ -147,6 +147,9 @@ class Peer:
         return True
 
     def export(self, path, iface, props=None):
+        old = self.reg_ids.pop((path, iface), None)
+        if old:
+            self.conn.unregister_object(old)
         self.objects.setdefault(path, collections.OrderedDict())[iface] = collections.OrderedDict(props or {})
         xml = IFACE_XML.get(iface, '<interface name="%s"></interface>' % iface)
         propxml = ''.join('<property name="%s" type="%s" access="readwrite"/>' % (k, v.get_type_string())
@@ -275,7 +278,7 @@ def bus_address():
 class Fake:
     def __init__(self, address, *extra):
         self.proc = subprocess.Popen([PYTHON, FAKE, '--bus', address, '--exit-on-stdin-eof',
-                                      '--att-timeout-ms', '400', '--agent-timeout-ms', '800'] + list(extra),
+                                      '--att-timeout-ms', '400', '--agent-timeout-ms', '800'] + list(extra) + (['--verbose'] if os.environ.get('FAKEBLUEZ_VERBOSE') else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         r, _, _ = select.select([self.proc.stdout], [], [], 10)
         assert r, 'fakebluez did not start'
@@ -878,3 +881,286 @@ def test_indications_confirm(app):
     assert time.monotonic() - t > 0.08
     with pytest.raises(DBusErr):
         app.ctl('ConfirmPending', 'o', dev)
+
+
+# --------------------------------------------------------------------------
+# AcquireWrite / AcquireNotify
+# --------------------------------------------------------------------------
+
+def test_acquire_notify_and_write(app):
+    app.object_manager('/app')
+    app.service('/app/s', '180d')
+    app.chrc('/app/s/n', '/app/s', '2a37', ['notify'], NotifyAcquired=V('b', False))
+    app.chrc('/app/s/w', '/app/s', '2a38', ['write-without-response'], WriteAcquired=V('b', False))
+    app.register_app()
+    dev = app.ctl('AddDevice', 'sss', 'hci0', '11:22:33:44:55:66', 'c')[0]
+    socks = {}
+
+    def acquire(kind):
+        def h(args, inv):
+            mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            socks[kind] = mine
+            fdl = Gio.UnixFDList.new()
+            idx = fdl.append(theirs.fileno())
+            theirs.close()
+            inv.return_value_with_unix_fd_list(V('(hq)', (idx, 23)), fdl)
+            return HOLD
+        return h
+    app.handlers[('/app/s/n', 'AcquireNotify')] = acquire('n')
+    app.handlers[('/app/s/w', 'AcquireWrite')] = acquire('w')
+    assert wr(app, dev, 0x18, b'\x01\x00') == 0
+    spin_until(lambda: 'n' in socks)
+    opts = app.calls_of('AcquireNotify')[0][3][0]
+    assert opts == {'device': dev, 'link': 'LE', 'mtu': 517}
+    assert not app.calls_of('StartNotify')
+    socks['n'].send(b'via-fd')
+    socks['n'].send(bytes(600))
+    spin_until(lambda: app.ctl('GetStats')[0].get('notifications', 0) >= 2)
+    assert notifs(app, dev) == [(0x17, b'via-fd', False), (0x17, bytes(512), False)]
+    # last unsubscribe closes bluetoothd's end
+    assert wr(app, dev, 0x18, b'\x00\x00') == 0
+    spin(0.05)
+    assert socks['n'].recv(10) == b''  # EOF: peer closed
+    # AcquireWrite on the first write; then data goes to the fd
+    assert wr(app, dev, 0x1a, b'one') == 0
+    spin_until(lambda: 'w' in socks)
+    assert wr(app, dev, 0x1a, b'two', 'command') == 0
+    socks['w'].settimeout(2)
+    assert socks['w'].recv(100) == b'one' and socks['w'].recv(100) == b'two'
+    assert not app.calls_of('WriteValue')
+    for s in socks.values():
+        s.close()
+
+
+# --------------------------------------------------------------------------
+# advertising
+# --------------------------------------------------------------------------
+
+def register_ad(p, path, props, adapter='hci0'):
+    p.export(path, 'org.bluez.LEAdvertisement1', props)
+    return p.call('/org/bluez/' + adapter, 'org.bluez.LEAdvertisingManager1', 'RegisterAdvertisement',
+                  'oa{sv}', (path, {}))
+
+
+def ads(p):
+    return {a['path']: a for a in p.ctl('GetAdvertisements')[0]}
+
+
+def test_advert_basic_bytes_and_instances(app):
+    register_ad(app, '/ad0', {
+        'Type': V('s', 'peripheral'),
+        'ServiceUUIDs': V('as', ['180d', '12345678-1234-5678-1234-56789abcdef0']),
+        'ManufacturerData': V('a{qv}', {0xffff: V('ay', b'\x01\x02')}),
+        'LocalName': V('s', 'periph'),
+        'Discoverable': V('b', True),
+    })
+    a = ads(app)['/ad0']
+    assert a['connectable'] is True and a['owner'] == app.name and a['instance'] == 1
+    assert bytes(a['adv-data']) == (bytes([3, 3, 0x0d, 0x18]) +
+                                    bytes([17, 7]) + bytes.fromhex('f0debc9a785634127856341278563412') +
+                                    bytes([5, 0xff, 0xff, 0xff, 1, 2]) + bytes([2, 1, 0x06]))
+    assert bytes(a['scan-rsp']) == bytes([7, 9]) + b'periph'
+    props = app.call('/org/bluez/hci0', 'org.freedesktop.DBus.Properties', 'GetAll', 's',
+                     ('org.bluez.LEAdvertisingManager1',))[0]
+    assert props['SupportedInstances'] == 4 and props['ActiveInstances'] == 1
+    with pytest.raises(DBusErr) as e:
+        register_ad(app, '/ad0', {})
+    assert e.value.name == ERR + 'AlreadyExists'
+    for i in range(1, 5):
+        register_ad(app, '/ad%d' % i, {})
+    assert ads(app)['/ad1']['type'] == 'broadcast'  # absent Type
+    with pytest.raises(DBusErr) as e:
+        register_ad(app, '/ad5', {})
+    assert e.value.name == ERR + 'NotPermitted' and e.value.text == 'Maximum advertisements reached'
+    app.call('/org/bluez/hci0', 'org.bluez.LEAdvertisingManager1', 'UnregisterAdvertisement', 'o', ('/ad0',))
+    with pytest.raises(DBusErr) as e:
+        app.call('/org/bluez/hci0', 'org.bluez.LEAdvertisingManager1', 'UnregisterAdvertisement', 'o', ('/ad0',))
+    assert e.value.name == ERR + 'DoesNotExist'
+    assert not app.calls_of('Release')
+
+
+@pytest.mark.parametrize('props,err', [
+    ({'Type': V('s', 'bogus')}, 'Failed to parse advertisement.'),
+    ({'Data': V('a{yv}', {0x01: V('ay', b'\x06')})}, 'Failed to parse advertisement.'),
+    ({'Data': V('a{yv}', {0xff: V('ay', b'\x06')})}, 'Failed to parse advertisement.'),
+    ({'Includes': V('as', ['local-name']), 'LocalName': V('s', 'x')}, 'Failed to parse advertisement.'),
+    ({'Includes': V('as', ['appearance']), 'Appearance': V('q', 1)}, 'Failed to parse advertisement.'),
+    ({'Discoverable': V('b', True)}, 'Failed to parse advertisement.'),  # broadcast cannot set flags
+    ({'ManufacturerData': V('a{qv}', {1: V('ay', bytes(28))})}, 'Failed to parse advertisement.'),
+    ({'ManufacturerData': V('a{qv}', {1: V('ay', bytes(20))}),
+      'ServiceUUIDs': V('as', ['180d', '180f', '1810', '1811'])}, 'Failed to parse advertisement.'),
+    ({'ServiceUUIDs': V('as', ['nope'])}, 'Failed to parse advertisement.'),
+    ({'SecondaryChannel': V('s', '3M')}, 'Failed to parse advertisement.'),
+    ({'Type': V('s', 'peripheral'), 'Timeout': V('q', 1), 'Discoverable': V('b', True),
+      'DiscoverableTimeout': V('q', 5)}, 'Failed to parse advertisement.'),
+])
+def test_advert_parse_errors(app, props, err):
+    with pytest.raises(DBusErr) as e:
+        register_ad(app, '/ad', props)
+    assert e.value.name == ERR + 'Failed' and e.value.text == err
+    assert ads(app) == {}
+
+
+def test_advert_31_byte_budget(app):
+    # 29 bytes of data fit alone, but not with the Flags (3) the kernel adds
+    # for a discoverable connectable instance on the legacy path.
+    register_ad(app, '/a', {'Type': V('s', 'peripheral'), 'ManufacturerData': V('a{qv}', {1: V('ay', bytes(25))})})
+    app.call('/org/bluez/hci0', 'org.freedesktop.DBus.Properties', 'Set', 'ssv',
+             ('org.bluez.Adapter1', 'Discoverable', V('b', True)))
+    with pytest.raises(DBusErr) as e:
+        register_ad(app, '/b', {'Type': V('s', 'peripheral'),
+                                'ManufacturerData': V('a{qv}', {1: V('ay', bytes(25))})})
+    assert e.value.text == 'Failed to parse advertisement.'
+    register_ad(app, '/c', {'Type': V('s', 'peripheral'), 'ManufacturerData': V('a{qv}', {1: V('ay', bytes(20))}),
+                            'Includes': V('as', ['tx-power', 'local-name'])})
+    a = ads(app)['/c']
+    assert bytes(a['adv-data']).startswith(bytes([2, 1, 0x06])) and bytes(a['adv-data']).endswith(bytes([2, 0x0a, 0]))
+    assert bytes(a['scan-rsp']) == bytes([10, 9]) + b'fake-hci0'
+
+
+@pytest.mark.parametrize('fake', [('--adv-mgmt', 'extended')], indirect=True)
+def test_advert_too_long_extended_path(app):
+    app.call('/org/bluez/hci0', 'org.freedesktop.DBus.Properties', 'Set', 'ssv',
+             ('org.bluez.Adapter1', 'Discoverable', V('b', True)))
+    with pytest.raises(DBusErr) as e:
+        register_ad(app, '/b', {'Type': V('s', 'peripheral'),
+                                'ManufacturerData': V('a{qv}', {1: V('ay', bytes(26))})})
+    assert e.value.text == 'Failed to register advertisement'
+
+
+def test_advert_getall_and_property_changes_and_timeout(app):
+    # no ObjectManager: GetManagedObjects fails (tolerated), GetAll is used
+    register_ad(app, '/ad', {'Type': V('s', 'peripheral'), 'LocalName': V('s', 'one'), 'Timeout': V('q', 1)})
+    assert any(c[2] == 'GetManagedObjects' for c in app.calls) is False  # answered by GDBus with an error
+    assert ads(app)['/ad']['local-name'] == 'one'
+    app.emit('/ad', 'org.freedesktop.DBus.Properties', 'PropertiesChanged',
+             V('(sa{sv}as)', ('org.bluez.LEAdvertisement1', {'LocalName': V('s', 'two')}, [])))
+    spin_until(lambda: ads(app)['/ad'].get('local-name') == 'two')
+    assert bytes(ads(app)['/ad']['scan-rsp']) == bytes([4, 9]) + b'two'
+    spin_until(lambda: app.calls_of('Release', '/ad'), 3)
+    assert ads(app) == {}
+
+
+def test_advert_owner_leaving(app, bus_address):
+    other = Peer(bus_address)
+    register_ad(other, '/x', {'Type': V('s', 'peripheral')})
+    assert '/x' in ads(app)
+    other.close()
+    spin_until(lambda: ads(app) == {})
+
+
+@pytest.mark.parametrize('fake', [('--experimental',)], indirect=True)
+def test_advert_experimental_intervals(app):
+    with pytest.raises(DBusErr):
+        register_ad(app, '/a', {'MinInterval': V('u', 200), 'MaxInterval': V('u', 100)})
+    register_ad(app, '/b', {'MinInterval': V('u', 100), 'MaxInterval': V('u', 200), 'TxPower': V('n', 4)})
+    a = ads(app)['/b']
+    assert a['min-interval'] == 160 and a['max-interval'] == 320 and a['tx-power'] == 4
+
+
+def test_advert_intervals_ignored_without_experimental(app):
+    register_ad(app, '/a', {'MinInterval': V('u', 200), 'MaxInterval': V('u', 100), 'TxPower': V('n', 99)})
+    assert '/a' in ads(app)
+
+
+# --------------------------------------------------------------------------
+# agents and pairing
+# --------------------------------------------------------------------------
+
+def agent_call(p, method, *args):
+    sig = {'RegisterAgent': 'os', 'UnregisterAgent': 'o', 'RequestDefaultAgent': 'o'}[method]
+    return p.call('/org/bluez', 'org.bluez.AgentManager1', method, sig, args)
+
+
+def test_agent_registration(app, bus_address):
+    with pytest.raises(DBusErr) as e:
+        agent_call(app, 'RegisterAgent', '/agent', 'Bogus')
+    assert e.value.name == ERR + 'InvalidArguments'
+    agent_call(app, 'RegisterAgent', '/agent', '')
+    with pytest.raises(DBusErr) as e:
+        agent_call(app, 'RegisterAgent', '/agent2', 'DisplayOnly')
+    assert e.value.name == ERR + 'AlreadyExists'
+    other = Peer(bus_address)
+    agent_call(other, 'RegisterAgent', '/o', 'NoInputNoOutput')
+    assert app.ctl('GetAgents')[0] == [(app.name, '/agent', 'KeyboardDisplay'),
+                                       (other.name, '/o', 'NoInputNoOutput')]
+    agent_call(other, 'RequestDefaultAgent', '/o')
+    assert app.ctl('GetDefaultAgent') == (other.name, '/o')
+    with pytest.raises(DBusErr) as e:
+        agent_call(other, 'UnregisterAgent', '/wrong')
+    assert e.value.name == ERR + 'DoesNotExist'
+    other.close()
+    spin_until(lambda: app.ctl('GetDefaultAgent') == (app.name, '/agent'))
+    agent_call(app, 'UnregisterAgent', '/agent')
+    assert app.ctl('GetAgents')[0] == []
+    assert not app.calls_of('Release')
+
+
+def test_pairing_paths(app):
+    dev = app.ctl('AddDevice', 'sss', 'hci0', '11:22:33:44:55:66', 'c')[0]
+    assert app.ctl('Pair', 'os', dev, 'confirm') == (False, ERR + 'AgentNotAvailable')
+    for m in ('RequestConfirmation', 'RequestAuthorization', 'AuthorizeService', 'RequestPasskey',
+              'RequestPinCode', 'DisplayPasskey', 'Cancel', 'Release'):
+        app.export('/agent', 'org.bluez.Agent1', {}) if m == 'Release' else None
+    app.handlers[('/agent', 'RequestPasskey')] = lambda a, inv: (123456,)
+    app.handlers[('/agent', 'RequestPinCode')] = lambda a, inv: ('0000',)
+    agent_call(app, 'RegisterAgent', '/agent', 'KeyboardDisplay')
+    assert app.ctl('Pair', 'os', dev, 'confirm') == (True, '')
+    c = app.calls_of('RequestConfirmation')[0]
+    assert c[3] == (dev, 123456)
+    props = app.call(dev, 'org.freedesktop.DBus.Properties', 'GetAll', 's', ('org.bluez.Device1',))[0]
+    assert props['Paired'] and props['Bonded']
+    assert app.ctl('Pair', 'os', dev, 'passkey-request') == (True, '')
+    assert app.ctl('Pair', 'os', dev, 'pin') == (True, '')
+    assert app.ctl('Pair', 'os', dev, 'authorize') == (True, '')
+    assert app.ctl('Pair', 'os', dev, 'service:0000180d-0000-1000-8000-00805f9b34fb') == (True, '')
+    assert app.calls_of('AuthorizeService')[0][3] == (dev, '0000180d-0000-1000-8000-00805f9b34fb')
+    assert app.ctl('Pair', 'os', dev, 'passkey-display') == (True, '')
+    spin_until(lambda: len(app.calls_of('DisplayPasskey')) == 7)
+    assert [c[3][2] for c in app.calls_of('DisplayPasskey')] == list(range(7))
+    app.handlers[('/agent', 'RequestConfirmation')] = lambda a, inv: (_ for _ in ()).throw(
+        DBusErr('org.bluez.Error.Rejected', ''))
+    assert app.ctl('Pair', 'os', dev, 'confirm') == (False, 'org.bluez.Error.Rejected')
+    app.handlers[('/agent', 'RequestPasskey')] = lambda a, inv: (1,)
+    assert app.ctl('Pair', 'os', dev, 'passkey-request') == (False, ERR + 'AuthenticationFailed')
+    # timeout (--agent-timeout-ms 800): Cancel() is sent
+    app.handlers[('/agent', 'RequestAuthorization')] = lambda a, inv: HOLD
+    assert app.ctl('Pair', 'os', dev, 'authorize') == (False, 'org.freedesktop.DBus.Error.NoReply')
+    spin_until(lambda: app.calls_of('Cancel'))
+    # CancelPairing
+    box = {}
+    app.conn.call('org.bluez', CTRL_PATH, CTRL_IFACE, 'Pair', V('(os)', (dev, 'authorize')), None, 0, 5000,
+                  None, lambda c, r: box.setdefault('r', c.call_finish(r).unpack()))
+    spin_until(lambda: len(app.calls_of('RequestAuthorization')) == 3)
+    app.ctl('CancelPairing', 'o', dev)
+    spin_until(lambda: box)
+    assert box['r'] == (False, 'org.bluez.Error.Canceled') and len(app.calls_of('Cancel')) == 2
+
+
+# --------------------------------------------------------------------------
+# restart and hotplug
+# --------------------------------------------------------------------------
+
+def test_restart_and_hotplug(app, bus_address):
+    setup_app(app)
+    app.export('/agent', 'org.bluez.Agent1', {})
+    agent_call(app, 'RegisterAgent', '/agent', '')
+    register_ad(app, '/ad', {'Type': V('s', 'peripheral')})
+    owners = []
+    app.conn.signal_subscribe('org.freedesktop.DBus', 'org.freedesktop.DBus', 'NameOwnerChanged',
+                              '/org/freedesktop/DBus', 'org.bluez', 0, lambda *a: owners.append(a[5].unpack()))
+    app.ctl('Restart')
+    spin_until(lambda: len(owners) == 2)
+    assert owners[0][2] == '' and owners[1][2] != '' and owners[1][2] != owners[0][1]
+    assert app.ctl('GetApplications')[0] == [] and app.ctl('GetAgents')[0] == []
+    assert max(db_by_handle(app)) == 0x14
+    spin_until(lambda: app.calls_of('Release', '/ad') and app.calls_of('Release', '/agent'))
+    # adapter hotplug
+    register_ad(app, '/ad', {'Type': V('s', 'peripheral')})
+    app.ctl('AddAdapter', 's', 'hci1')
+    objs = app.call('/', 'org.freedesktop.DBus.ObjectManager', 'GetManagedObjects')[0]
+    assert objs['/org/bluez/hci1']['org.bluez.Adapter1']['Address'] == '00:AA:01:00:00:01'
+    app.ctl('RemoveAdapter', 's', 'hci0')
+    spin_until(lambda: len(app.calls_of('Release', '/ad')) == 2)
+    objs = app.call('/', 'org.freedesktop.DBus.ObjectManager', 'GetManagedObjects')[0]
+    assert '/org/bluez/hci0' not in objs
