@@ -712,7 +712,8 @@ class Bus:
         try:
             self.conn.send_message_with_reply(msg, Gio.DBusSendMessageFlags.NONE, timeout_ms, None, done)
         except GLib.Error as e:
-            GLib.idle_add(lambda: cb(('error', DBUS_ERR + 'Failed', e.message)) and False)
+            text = e.message
+            GLib.idle_add(lambda: cb(('error', DBUS_ERR + 'Failed', text)) and False)
         return True
 
     def call_noreply(self, dest, path, iface, method, body=None):
@@ -2404,9 +2405,6 @@ class Daemon:
         ], signals=[('Notification', [('device', 'o'), ('handle', 'q'), ('value', 'ay'),
                                       ('indication', 'b')])]))
         return obj
-
-    def _ctrl_args_ok(self, call):
-        return True
 
     def _find_device(self, call, path):
         for ad in self.adapters.values():
