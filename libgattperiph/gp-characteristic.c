@@ -342,13 +342,6 @@ gp_characteristic_validate (GpCharacteristic  *self,
                    "array (give at least “read”, “write” or “notify”)", uuid);
       return FALSE;
     }
-  if (priv->flags & ~ALL_FLAGS)
-    {
-      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                   "Characteristic %s has unknown flag bits 0x%x",
-                   uuid, (guint) (priv->flags & ~ALL_FLAGS));
-      return FALSE;
-    }
   return TRUE;
 }
 

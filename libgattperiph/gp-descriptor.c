@@ -232,13 +232,6 @@ gp_descriptor_validate (GpDescriptor  *self,
                    "(give at least “read” or “write”)", uuid);
       return FALSE;
     }
-  if (priv->flags & ~ALL_FLAGS)
-    {
-      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                   "Descriptor %s has unknown flag bits 0x%x",
-                   uuid, (guint) (priv->flags & ~ALL_FLAGS));
-      return FALSE;
-    }
   return TRUE;
 }
 

@@ -1,0 +1,320 @@
+/* fake-fixture.c: a private bus with the fake BlueZ, for the C tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "fake-fixture.h"
+#include "gp-private.h"
+
+#include <string.h>
+
+#define CONTROL_PATH "/org/gattperiph/FakeBlueZ"
+#define CONTROL_IFACE "org.gattperiph.FakeBlueZ1"
+
+void
+fake_fixture_setup (FakeFixture   *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  const char *fake_py = g_getenv ("GP_FAKEBLUEZ");
+  const char *python = g_getenv ("GP_PYTHON");
+  const char *address;
+
+  g_assert_nonnull (fake_py);
+  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (fx->bus);
+  address = g_test_dbus_get_bus_address (fx->bus);
+
+  /* The fake exits when our end of its stdin closes, so a test that
+   * crashes does not leave it running. */
+  fx->fake = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                               python != NULL ? python : "/usr/bin/python3",
+                               fake_py, "--bus", address, "--att-timeout-ms", "1500",
+                               "--exit-on-stdin-eof", NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->fake));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "READY");
+
+  fx->conn = g_dbus_connection_new_for_address_sync (address,
+                                                     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                     G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                     NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(GVariant) reply =
+      fake_call (fx, "AddDevice", g_variant_new ("(sss)", "hci0", "11:22:33:44:55:66", "central"),
+                 "(o)", &error);
+    g_assert_no_error (error);
+    g_variant_get (reply, "(o)", &fx->device);
+  }
+}
+
+void
+fake_fixture_teardown (FakeFixture   *fx,
+                       gconstpointer  data)
+{
+  g_clear_pointer (&fx->device, g_free);
+  if (fx->fake != NULL)
+    {
+      g_subprocess_send_signal (fx->fake, SIGTERM);
+      g_subprocess_wait (fx->fake, NULL, NULL);
+      g_clear_object (&fx->fake);
+    }
+  g_dbus_connection_close_sync (fx->conn, NULL, NULL);
+  g_clear_object (&fx->conn);
+  g_test_dbus_down (fx->bus);
+  g_clear_object (&fx->bus);
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+GVariant *
+fake_call (FakeFixture  *fx,
+           const char   *method,
+           GVariant     *parameters,
+           const char   *reply_type,
+           GError      **error)
+{
+  GAsyncResult *result = NULL;
+  GVariant *reply;
+
+  g_dbus_connection_call (fx->conn, "org.bluez", CONTROL_PATH, CONTROL_IFACE, method,
+                          parameters, reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 30000, NULL, store_result, &result);
+  reply = g_dbus_connection_call_finish (fx->conn, wait_result (&result), error);
+  g_object_unref (result);
+  return reply;
+}
+
+gboolean
+fake_register_error (FakeFixture    *fx,
+                     GpApplication  *app,
+                     GError        **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  gp_application_register_async (app, NULL, NULL, store_result, &result);
+  ok = gp_application_register_finish (app, wait_result (&result), error);
+  g_object_unref (result);
+  return ok;
+}
+
+void
+fake_register (FakeFixture   *fx,
+               GpApplication *app)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (fake_register_error (fx, app, &error));
+  g_assert_no_error (error);
+  g_assert_true (gp_application_get_registered (app));
+}
+
+void
+fake_unregister (FakeFixture   *fx,
+                 GpApplication *app)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  gp_application_unregister_async (app, NULL, store_result, &result);
+  g_assert_true (gp_application_unregister_finish (app, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_object_unref (result);
+  g_assert_false (gp_application_get_registered (app));
+}
+
+GVariant *
+fake_db_entry (FakeFixture *fx,
+               const char  *path,
+               const char  *type)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = fake_call (fx, "GetDatabase", g_variant_new ("(s)", "hci0"),
+                                         "(aa{sv})", &error);
+  g_autoptr(GVariant) entries = NULL;
+  GVariantIter iter;
+  GVariant *entry;
+
+  g_assert_no_error (error);
+  entries = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, entries);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      const char *p = NULL, *t = NULL;
+
+      g_variant_lookup (entry, "path", "&o", &p);
+      g_variant_lookup (entry, "type", "&s", &t);
+      if (p != NULL && t != NULL && strcmp (p, path) == 0 && strcmp (t, type) == 0)
+        return entry;
+      g_variant_unref (entry);
+    }
+  return NULL;
+}
+
+guint16
+fake_handle_of (FakeFixture *fx,
+                GpAttribute *attr)
+{
+  g_autoptr(GVariant) entry = NULL;
+  const char *path = gp_attribute_get_object_path (attr);
+  guint16 handle = 0;
+
+  g_assert_nonnull (path);
+  entry = fake_db_entry (fx, path, GP_IS_CHARACTERISTIC (attr) ? "value" : "descriptor");
+  g_assert_nonnull (entry);
+  g_assert_true (g_variant_lookup (entry, "handle", "q", &handle));
+  return handle;
+}
+
+guint16
+fake_ccc_handle_of (FakeFixture      *fx,
+                    GpCharacteristic *chrc)
+{
+  /* BlueZ puts its CCC right after the value (before any CEP or
+   * application descriptor). */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = fake_call (fx, "GetDatabase", g_variant_new ("(s)", "hci0"),
+                                         "(aa{sv})", &error);
+  g_autoptr(GVariant) entries = g_variant_get_child_value (reply, 0);
+  guint16 value_handle = fake_handle_of (fx, GP_ATTRIBUTE (chrc));
+
+  for (gsize i = 0; i < g_variant_n_children (entries); i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (entries, i);
+      const char *t = NULL;
+      guint16 h = 0;
+
+      g_variant_lookup (entry, "type", "&s", &t);
+      g_variant_lookup (entry, "handle", "q", &h);
+      if (g_strcmp0 (t, "ccc") == 0 && h == value_handle + 1)
+        return h;
+    }
+  g_assert_not_reached ();
+  return 0;
+}
+
+guint8
+fake_read (FakeFixture  *fx,
+           guint16       handle,
+           guint16       offset,
+           guint16       mtu,
+           GBytes      **out_value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = fake_call (fx, "Read",
+                                         g_variant_new ("(oqqq)", fx->device, handle, offset, mtu),
+                                         "(yay)", &error);
+  g_autoptr(GVariant) value = NULL;
+  guint8 att;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(y@ay)", &att, &value);
+  if (out_value != NULL)
+    *out_value = g_variant_get_data_as_bytes (value);
+  return att;
+}
+
+guint8
+fake_write (FakeFixture *fx,
+            guint16      handle,
+            guint16      offset,
+            GBytes      *value,
+            const char  *kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply =
+    fake_call (fx, "Write",
+               g_variant_new ("(oqq@ays)", fx->device, handle, offset,
+                              g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, value, TRUE),
+                              kind),
+               "(y)", &error);
+  guint8 att;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(y)", &att);
+  return att;
+}
+
+guint8
+fake_subscribe (FakeFixture      *fx,
+                GpCharacteristic *chrc,
+                guint16           ccc_value)
+{
+  guint8 le[2] = { ccc_value & 0xff, ccc_value >> 8 };
+  g_autoptr(GBytes) v = g_bytes_new (le, 2);
+
+  return fake_write (fx, fake_ccc_handle_of (fx, chrc), 0, v, "request");
+}
+
+GVariant *
+fake_take_notifications (FakeFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = fake_call (fx, "TakeNotifications", g_variant_new ("(o)", fx->device),
+                                         "(a(qayb))", &error);
+
+  g_assert_no_error (error);
+  return g_variant_get_child_value (reply, 0);
+}
+
+static gboolean
+set_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+spin_until_impl (gboolean  (*cond) (gpointer),
+                 gpointer    data,
+                 guint       timeout_ms,
+                 const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, set_true, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  if (!cond (data))
+    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
+}
+
+void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_true, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+GBytes *
+bytes_from_string (const char *s)
+{
+  return g_bytes_new (s, strlen (s));
+}

@@ -1,0 +1,72 @@
+/* fake-fixture.h: a private bus with the fake BlueZ, for the C tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gattperiph.h>
+
+typedef struct
+{
+  GTestDBus       *bus;
+  GDBusConnection *conn;      /* the application's connection */
+  GSubprocess     *fake;
+  char            *device;    /* a connected central */
+} FakeFixture;
+
+void        fake_fixture_setup      (FakeFixture   *fx,
+                                     gconstpointer  data);
+void        fake_fixture_teardown   (FakeFixture   *fx,
+                                     gconstpointer  data);
+
+/* Calls the fake's control interface, spinning the main context (the
+ * application answers BlueZ's calls meanwhile). */
+GVariant   *fake_call               (FakeFixture   *fx,
+                                     const char    *method,
+                                     GVariant      *parameters,
+                                     const char    *reply_type,
+                                     GError       **error);
+
+void        fake_register           (FakeFixture   *fx,
+                                     GpApplication *app);
+gboolean    fake_register_error     (FakeFixture   *fx,
+                                     GpApplication *app,
+                                     GError       **error);
+void        fake_unregister         (FakeFixture   *fx,
+                                     GpApplication *app);
+
+/* The database entry (a{sv}) of the attribute exported at @path, with
+ * @type ("value" for a characteristic's value). */
+GVariant   *fake_db_entry           (FakeFixture   *fx,
+                                     const char    *path,
+                                     const char    *type);
+guint16     fake_handle_of          (FakeFixture   *fx,
+                                     GpAttribute   *attr);
+guint16     fake_ccc_handle_of      (FakeFixture   *fx,
+                                     GpCharacteristic *chrc);
+
+/* Central operations; return the ATT error (0 = success). */
+guint8      fake_read               (FakeFixture   *fx,
+                                     guint16        handle,
+                                     guint16        offset,
+                                     guint16        mtu,
+                                     GBytes       **out_value);
+guint8      fake_write              (FakeFixture   *fx,
+                                     guint16        handle,
+                                     guint16        offset,
+                                     GBytes        *value,
+                                     const char    *kind);
+guint8      fake_subscribe          (FakeFixture   *fx,
+                                     GpCharacteristic *chrc,
+                                     guint16        ccc_value);
+/* Drained notifications: a(qayb). */
+GVariant   *fake_take_notifications (FakeFixture   *fx);
+
+void        spin_until_impl         (gboolean     (*cond) (gpointer),
+                                     gpointer       data,
+                                     guint          timeout_ms,
+                                     const char    *what);
+#define spin_until(cond, data, timeout_ms) spin_until_impl (cond, data, timeout_ms, #cond)
+void        spin_for                (guint          ms);
+GBytes     *bytes_from_string       (const char    *s);
