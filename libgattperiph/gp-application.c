@@ -376,13 +376,25 @@ fail:
 }
 
 static void
+unregister_path (GpApplication *self,
+                 const char    *path)
+{
+  gpointer id;
+
+  if (path != NULL && g_hash_table_lookup_extended (self->registrations, path, NULL, &id))
+    {
+      g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
+      g_hash_table_remove (self->registrations, path);
+    }
+}
+
+static void
 unexport_service (GpApplication *self,
                   GpService     *service,
                   gboolean       announce)
 {
   g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
   const char *spath = gp_service_get_object_path (service);
-  gpointer id;
 
   for (GList *c = chrcs; c != NULL; c = c->next)
     {
@@ -390,18 +402,12 @@ unexport_service (GpApplication *self,
 
       for (GList *d = descs; d != NULL; d = d->next)
         {
-          const char *dpath = gp_attribute_get_object_path (d->data);
-          if (dpath != NULL && g_hash_table_steal_extended (self->registrations, dpath, NULL, &id))
-            g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
+          unregister_path (self, gp_attribute_get_object_path (d->data));
           gp_attribute_set_exported (d->data, NULL, NULL);
         }
 
       gp_characteristic_set_notifying (c->data, FALSE);
-      {
-        const char *cpath = gp_attribute_get_object_path (c->data);
-        if (cpath != NULL && g_hash_table_steal_extended (self->registrations, cpath, NULL, &id))
-          g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
-      }
+      unregister_path (self, gp_attribute_get_object_path (c->data));
       gp_attribute_set_exported (c->data, NULL, NULL);
     }
 
@@ -413,8 +419,7 @@ unexport_service (GpApplication *self,
                                        g_variant_new ("(o^as)", spath,
                                                       (const char * const[]) { "org.bluez.GattService1", NULL }),
                                        NULL);
-      if (g_hash_table_steal_extended (self->registrations, spath, NULL, &id))
-        g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
+      unregister_path (self, spath);
     }
   gp_service_set_exported (service, NULL);
 }

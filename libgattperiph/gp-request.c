@@ -387,13 +387,15 @@ gp_request_return_error (GpRequest    *self,
  * @code: a #GpError code
  * @message: the message
  *
- * Refuses the request with an error in the %GP_ERROR domain.
+ * Refuses the request with an error in the %GP_ERROR domain. (@code is an
+ * integer so that languages which map #GpError to an error type, such as
+ * Vala, can pass it.)
  *
  * Since: 0.1
  */
 void
 gp_request_return_error_literal (GpRequest  *self,
-                                 GpError     code,
+                                 gint        code,
                                  const char *message)
 {
   g_return_if_fail (GP_IS_REQUEST (self));

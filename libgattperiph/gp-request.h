@@ -107,7 +107,7 @@ void           gp_request_return_error          (GpRequest     *self,
                                                  const GError  *error);
 GP_AVAILABLE_IN_ALL
 void           gp_request_return_error_literal  (GpRequest     *self,
-                                                 GpError        code,
+                                                 gint           code,
                                                  const char    *message);
 GP_AVAILABLE_IN_ALL
 void           gp_request_return_att_error      (GpRequest     *self,
