@@ -195,6 +195,29 @@ class Peripheral:
                       GLib.Variant("(oa{sv})", (ADV, {})), None, Gio.DBusCallFlags.NONE, 30000,
                       None, self.on_registered, "advertisement")
 
+    def readvertise(self):
+        # asynchronous: bluetoothd calls back into us (Properties.GetAll on
+        # the advertisement) before it answers RegisterAdvertisement
+        def registered(bus, res, _data):
+            try:
+                bus.call_finish(res)
+            except GLib.Error as e:
+                log("re-advertising failed:", e.message)
+
+        def unregistered(bus, res, _data):
+            try:
+                bus.call_finish(res)
+            except GLib.Error:
+                pass
+            bus.call(BLUEZ, self.adapter, "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement",
+                     GLib.Variant("(oa{sv})", (ADV, {})), None, Gio.DBusCallFlags.NONE, 10000, None,
+                     registered, None)
+
+        self.bus.call(BLUEZ, self.adapter, "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
+                      GLib.Variant("(o)", (ADV,)), None, Gio.DBusCallFlags.NONE, 10000, None,
+                      unregistered, None)
+        return True
+
     def on_registered(self, bus, res, what):
         try:
             bus.call_finish(res)
@@ -215,6 +238,9 @@ def main():
     ap.add_argument("--service", default="0000feed-0000-1000-8000-00805f9b34fb")
     ap.add_argument("--value", default="hello sandbox")
     ap.add_argument("--tick", type=int, default=200, help="notification period, ms")
+    ap.add_argument("--readvertise", type=float, default=0, metavar="S",
+                    help="re-register the advertisement every S seconds (with btvirt, the "
+                         "kernel does not resume advertising after a connection by itself)")
     args = ap.parse_args()
     args.service = args.service.lower()
     loop = GLib.MainLoop()
@@ -222,6 +248,8 @@ def main():
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, lambda: (log("signal, exiting"), loop.quit()))
     p = Peripheral(args)
     p.register()
+    if args.readvertise:
+        GLib.timeout_add(int(args.readvertise * 1000), p.readvertise)
     loop.run()
     return 0
 
