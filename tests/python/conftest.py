@@ -5,7 +5,16 @@ import subprocess
 import sys
 
 import gi
+import gi.overrides
 import pytest
+
+# The Python overrides of the source tree (bindings/python/gi/overrides),
+# also when PYTHONPATH does not name them: they must be on gi.overrides'
+# path before GattPeriph is first imported.
+_OVERRIDES = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..",
+                                           "bindings", "python", "gi", "overrides"))
+if _OVERRIDES not in gi.overrides.__path__:
+    gi.overrides.__path__.append(_OVERRIDES)
 
 gi.require_version("Gio", "2.0")
 gi.require_version("GattPeriph", "1.0")
@@ -53,6 +62,36 @@ class Fake:
                 return entry["handle"]
         raise KeyError(path)
 
+    def database(self):
+        (db,) = self.call("GetDatabase", GLib.Variant("(s)", ("hci0",)))
+        return db
+
+    def ccc_handle_of(self, chrc):
+        """BlueZ puts its CCC right after the value handle."""
+        value_handle = chrc.props.handle
+        for entry in self.database():
+            if entry.get("type") == "ccc" and entry["handle"] == value_handle + 1:
+                return entry["handle"]
+        raise KeyError(value_handle)
+
+    def read(self, handle, offset=0, mtu=517):
+        """(att_error, bytes) as a central reading the handle sees them."""
+        att, value = self.call("Read", GLib.Variant("(oqqq)", (self.device, handle, offset, mtu)))
+        return att, bytes(value)
+
+    def write(self, handle, value, offset=0, kind="request"):
+        (att,) = self.call("Write", GLib.Variant("(oqqays)",
+                                                 (self.device, handle, offset, bytes(value), kind)))
+        return att
+
+    def subscribe(self, chrc, ccc_value=1):
+        return self.write(self.ccc_handle_of(chrc), ccc_value.to_bytes(2, "little"))
+
+    def take_notifications(self):
+        """[(handle, bytes, is_indication)] received since the last call."""
+        (notes,) = self.call("TakeNotifications", GLib.Variant("(o)", (self.device,)))
+        return [(h, bytes(v), ind) for h, v, ind in notes]
+
     def close(self):
         self.conn.close_sync(None)
         self.proc.terminate()
@@ -86,3 +125,24 @@ def run_async(start, finish):
     if "error" in out:
         raise out["error"]
     return out["value"]
+
+
+def spin_until(cond, timeout_ms=3000):
+    """Iterates the default main context until cond() is true."""
+    ctx = GLib.MainContext.default()
+    expired = []
+    source = GLib.timeout_add(timeout_ms, lambda: expired.append(True) or False)
+    try:
+        while not cond():
+            if expired:
+                raise AssertionError("timed out waiting for %r" % (cond,))
+            ctx.iteration(True)
+    finally:
+        if not expired:
+            GLib.source_remove(source)
+
+
+def spin_for(ms):
+    done = []
+    GLib.timeout_add(ms, lambda: done.append(True) or False)
+    spin_until(lambda: done, ms + 1000)
