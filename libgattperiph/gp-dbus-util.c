@@ -39,8 +39,11 @@ gp_request_options_parse (GVariant          *options,
   out->write_type = GP_WRITE_TYPE_UNKNOWN;
 
   g_variant_iter_init (&iter, options);
-  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
     {
+      /* Freed on every path out, including the error returns. */
+      g_autoptr(GVariant) owned = value;
+
       if (strcmp (key, "offset") == 0)
         {
           if (!expect_type (value, key, G_VARIANT_TYPE_UINT16, error))

@@ -98,7 +98,9 @@ gp_request_new (GpAttribute            *attribute,
 
   self->attribute = g_object_ref (attribute);
   self->kind = kind;
-  self->invocation = g_object_ref (invocation);
+  /* Takes over the caller's reference: the GDBus method handler owns one,
+   * and answering consumes it. */
+  self->invocation = invocation;
   self->value = value != NULL ? g_bytes_ref (value) : NULL;
   self->device_path = g_strdup (options->device);
   self->link = options->link;
