@@ -132,31 +132,35 @@ gp_attribute_real_read_request (GpAttribute *self,
   return TRUE;
 }
 
+/* Stores @data at @offset; the error, if any, is what the central sees. */
+static gboolean
+store_written (GpAttribute  *self,
+               guint         offset,
+               GBytes       *data,
+               GError      **error)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  g_autoptr(GBytes) new_value = gp_bytes_write_at (priv->value, offset, data, error);
+
+  if (new_value == NULL)
+    return FALSE;
+  gp_attribute_store_value (self, new_value);
+  return TRUE;
+}
+
 static gboolean
 gp_attribute_real_write_request (GpAttribute *self,
                                  GpRequest   *request)
 {
-  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
-  g_autoptr(GBytes) new_value = NULL;
   g_autoptr(GError) error = NULL;
 
   /* Only an authorization question: BlueZ writes the value later. */
   if (gp_request_get_prepare_authorize (request))
-    {
-      gp_request_return_success (request);
-      return TRUE;
-    }
-
-  new_value = gp_bytes_write_at (priv->value, gp_request_get_offset (request),
-                                 gp_request_get_value (request), &error);
-  if (new_value == NULL)
-    {
-      gp_request_return_error (request, error);
-      return TRUE;
-    }
-
-  gp_attribute_store_value (self, new_value);
-  gp_request_return_success (request);
+    gp_request_return_success (request);
+  else if (store_written (self, gp_request_get_offset (request), gp_request_get_value (request), &error))
+    gp_request_return_success (request);
+  else
+    gp_request_return_error (request, error);
   return TRUE;
 }
 
@@ -634,13 +638,17 @@ gp_attribute_handle_write (GpAttribute           *self,
       return;
     }
 
-  request = gp_request_new (self, GP_REQUEST_KIND_WRITE, invocation, &opts, value);
+  /* The hot path, as for reads: no request object when nobody looks. */
   if (!has_custom_handler (self, signals[SIGNAL_WRITE_REQUEST], FALSE))
     {
-      gp_attribute_real_write_request (self, request);
+      if (opts.prepare_authorize || store_written (self, opts.offset, value, &error))
+        g_dbus_method_invocation_return_value (invocation, NULL);
+      else
+        g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
 
+  request = gp_request_new (self, GP_REQUEST_KIND_WRITE, invocation, &opts, value);
   g_signal_emit (self, signals[SIGNAL_WRITE_REQUEST], 0, request, &handled);
   if (!handled && !gp_request_get_answered (request))
     gp_request_return_error_literal (request, GP_ERROR_NOT_SUPPORTED,

@@ -593,6 +593,87 @@ test_write_handlers (FakeFixture   *fx,
   profile_clear (&p);
 }
 
+typedef struct
+{
+  guint    asked;
+  guint    written;
+  gboolean refuse;
+} Authorizer;
+
+static gboolean
+on_authorize (GpAttribute *attr,
+              GpRequest   *req,
+              gpointer     data)
+{
+  Authorizer *a = data;
+
+  if (!gp_request_get_prepare_authorize (req))
+    {
+      a->written++;
+      return FALSE;   /* let the default store it */
+    }
+  a->asked++;
+  if (a->refuse)
+    gp_request_return_error_literal (req, GP_ERROR_NOT_AUTHORIZED, "not you");
+  else
+    gp_request_return_success (req);
+  return TRUE;
+}
+
+static guint8
+execute (FakeFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = fake_call (fx, "ExecuteWrite", g_variant_new ("(ob)", fx->device, TRUE),
+                                     "(y)", &error);
+  guint8 att;
+
+  g_assert_no_error (error);
+  g_variant_get (r, "(y)", &att);
+  return att;
+}
+
+static void
+test_prepare_authorize (FakeFixture   *fx,
+                        gconstpointer  data)
+{
+  Profile p = { 0 };
+  Authorizer a = { 0 };
+  g_autoptr(GBytes) v = bytes_from_string ("secret");
+  GpCharacteristic *guarded, *open_chrc;
+  guint16 h, h_open;
+
+  profile_init (&p, fx);
+  guarded = add_chrc (p.hrs, "2a3a", RFLAGS | WFLAGS | GP_CHARACTERISTIC_FLAGS_AUTHORIZE);
+  open_chrc = add_chrc (p.hrs, "2a3b", RFLAGS | WFLAGS | GP_CHARACTERISTIC_FLAGS_AUTHORIZE);
+  g_signal_connect (guarded, "write-request", G_CALLBACK (on_authorize), &a);
+  fake_register (fx, p.app);
+  h = fake_handle_of (fx, GP_ATTRIBUTE (guarded));
+  h_open = fake_handle_of (fx, GP_ATTRIBUTE (open_chrc));
+
+  /* An untrusted device's prepared write asks the application first. */
+  a.refuse = TRUE;
+  g_assert_cmphex (fake_write (fx, h, 0, v, "prepare"), ==, 0x08);
+  g_assert_cmpuint (a.asked, ==, 1);
+  g_assert_cmpuint (a.written, ==, 0);
+  execute (fx);
+  g_assert_cmpuint (g_bytes_get_size (gp_attribute_get_value (GP_ATTRIBUTE (guarded))), ==, 0);
+
+  a.refuse = FALSE;
+  g_assert_cmphex (fake_write (fx, h, 0, v, "prepare"), ==, 0);
+  g_assert_cmphex (execute (fx), ==, 0);
+  g_assert_cmpuint (a.asked, ==, 2);
+  g_assert_cmpuint (a.written, ==, 1);
+  g_assert_true (g_bytes_equal (gp_attribute_get_value (GP_ATTRIBUTE (guarded)), v));
+
+  /* With no handler, the library authorizes and stores. */
+  g_assert_cmphex (fake_write (fx, h_open, 0, v, "prepare"), ==, 0);
+  g_assert_cmphex (execute (fx), ==, 0);
+  g_assert_true (g_bytes_equal (gp_attribute_get_value (GP_ATTRIBUTE (open_chrc)), v));
+
+  profile_clear (&p);
+}
+
 /* ---------------------------------------------------------------- */
 /* Notifications and indications                                      */
 
@@ -963,6 +1044,7 @@ main (int argc, char *argv[])
   ADD ("/gatt/errors/end-to-end", test_errors_end_to_end);
   ADD ("/gatt/write/default", test_write_default);
   ADD ("/gatt/write/handlers", test_write_handlers);
+  ADD ("/gatt/write/prepare-authorize", test_prepare_authorize);
   ADD ("/gatt/notify/basic", test_notify);
   ADD ("/gatt/notify/pacing", test_notify_pacing);
   ADD ("/gatt/notify/send-value-async", test_send_value_async);
