@@ -35,7 +35,9 @@
  *
  * Only BlueZ may call the exported objects: calls from other peers are
  * refused with `org.bluez.Error.NotPermitted`. If bluetoothd exits,
- * [property@Application:registered] turns %FALSE.
+ * [property@Application:registered] turns %FALSE; when it comes back, the
+ * application registers itself again (see
+ * [property@Application:auto-register]) and the property turns %TRUE.
  *
  * Since: 0.1
  */
@@ -56,7 +58,11 @@ struct _GpApplication
   GHashTable      *registrations;    /* object path -> registration id */
   GTask           *register_task;    /* while registering */
   guint            name_watch;
+  guint            retry_source;
+  guint            retries;
   gboolean         registered;
+  gboolean         auto_register;    /* re-register after bluetoothd restarts */
+  gboolean         wanted;           /* registered by the app, not yet unregistered */
 
   /* Notification pacing */
   GQueue           ready;            /* GpCharacteristic with values to send */
@@ -77,6 +83,7 @@ enum {
   PROP_ADAPTER,
   PROP_REGISTERED,
   PROP_NOTIFICATION_WINDOW,
+  PROP_AUTO_REGISTER,
   N_PROPS
 };
 
@@ -585,6 +592,8 @@ stop_watching_bluez (GpApplication *self)
       g_bus_unwatch_name (self->name_watch);
       self->name_watch = 0;
     }
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  self->retries = 0;
 }
 
 static void
@@ -663,6 +672,9 @@ gp_application_get_property (GObject    *object,
     case PROP_NOTIFICATION_WINDOW:
       g_value_set_uint (value, self->window);
       break;
+    case PROP_AUTO_REGISTER:
+      g_value_set_boolean (value, self->auto_register);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -694,6 +706,9 @@ gp_application_set_property (GObject      *object,
       break;
     case PROP_NOTIFICATION_WINDOW:
       gp_application_set_notification_window (self, g_value_get_uint (value));
+      break;
+    case PROP_AUTO_REGISTER:
+      gp_application_set_auto_register (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -772,6 +787,19 @@ gp_application_class_init (GpApplicationClass *klass)
     g_param_spec_uint ("notification-window", NULL, NULL, 1, 4096, DEFAULT_NOTIFICATION_WINDOW,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GpApplication:auto-register:
+   *
+   * Whether the application registers itself again when bluetoothd comes
+   * back after it exited or restarted (BlueZ drops every registration then,
+   * without telling anyone). [property@Application:registered] follows.
+   *
+   * Since: 0.1
+   */
+  props[PROP_AUTO_REGISTER] =
+    g_param_spec_boolean ("auto-register", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -783,6 +811,7 @@ gp_application_init (GpApplication *self)
   self->ready_set = g_hash_table_new (NULL, NULL);
   self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->window = DEFAULT_NOTIFICATION_WINDOW;
+  self->auto_register = TRUE;
   g_queue_init (&self->ready);
 }
 
@@ -935,6 +964,47 @@ gp_application_set_notification_window (GpApplication *self,
   self->window = window;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFICATION_WINDOW]);
   flush_notifications (self);
+}
+
+/**
+ * gp_application_get_auto_register:
+ * @self: a #GpApplication
+ *
+ * See [property@Application:auto-register].
+ *
+ * Returns: whether the application registers again after bluetoothd restarts
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_application_get_auto_register (GpApplication *self)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
+  return self->auto_register;
+}
+
+/**
+ * gp_application_set_auto_register:
+ * @self: a #GpApplication
+ * @auto_register: whether to register again after bluetoothd restarts
+ *
+ * Sets [property@Application:auto-register].
+ *
+ * Since: 0.1
+ */
+void
+gp_application_set_auto_register (GpApplication *self,
+                                  gboolean       auto_register)
+{
+  g_return_if_fail (GP_IS_APPLICATION (self));
+
+  auto_register = !!auto_register;
+  if (self->auto_register == auto_register)
+    return;
+  self->auto_register = auto_register;
+  if (!auto_register)
+    g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AUTO_REGISTER]);
 }
 
 gboolean
@@ -1143,10 +1213,74 @@ on_bluez_vanished (GDBusConnection *connection,
   if (!self->registered)
     return;
   g_debug ("BlueZ left the bus: application %s is no longer registered", self->object_path);
-  stop_watching_bluez (self);
+  if (!self->auto_register)
+    stop_watching_bluez (self);
   unexport_tree (self);
   g_clear_pointer (&self->bluez_owner, g_free);
   set_registered (self, FALSE);
+}
+
+static void reregister (GpApplication *self);
+
+static gboolean
+retry_reregister (gpointer user_data)
+{
+  GpApplication *self = user_data;
+
+  self->retry_source = 0;
+  reregister (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+reregister_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GpApplication *self = GP_APPLICATION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (gp_application_register_finish (self, result, &error))
+    {
+      g_debug ("Application %s registered again after bluetoothd came back", self->object_path);
+      self->retries = 0;
+      return;
+    }
+  /* bluetoothd owns its name before its adapters and GATT managers are
+   * back: try again for a while. */
+  if (self->wanted && self->auto_register && self->retries < 40 &&
+      !g_error_matches (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS) &&
+      !g_error_matches (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS))
+    {
+      self->retries++;
+      self->retry_source = g_timeout_add (250, retry_reregister, self);
+      return;
+    }
+  g_warning ("Could not register application %s again after bluetoothd came back: %s",
+             self->object_path, error->message);
+}
+
+static void
+reregister (GpApplication *self)
+{
+  if (!self->wanted || !self->auto_register || self->registered || self->register_task != NULL)
+    return;
+  gp_application_register_async (self, self->adapter, NULL, reregister_done, NULL);
+}
+
+static void
+on_bluez_appeared (GDBusConnection *connection,
+                   const char      *name,
+                   const char      *name_owner,
+                   gpointer         user_data)
+{
+  GpApplication *self = user_data;
+
+  /* The first call reports the owner we registered with. */
+  if (self->registered || self->retry_source != 0)
+    return;
+  self->retries = 0;
+  reregister (self);
 }
 
 static void
@@ -1191,9 +1325,12 @@ register_done (GObject      *source,
     }
 
   g_clear_object (&self->register_task);
-  self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
-                                                     G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                     NULL, on_bluez_vanished, self, NULL);
+  self->wanted = TRUE;
+  if (self->name_watch == 0)
+    self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
+                                                       G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                       on_bluez_appeared, on_bluez_vanished,
+                                                       self, NULL);
   set_registered (self, TRUE);
   g_task_return_boolean (task, TRUE);
 }
@@ -1416,6 +1553,7 @@ unregister_done (GObject      *source,
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
   /* Whatever BlueZ says, the application is not registered any more. */
+  self->wanted = FALSE;
   stop_watching_bluez (self);
   unexport_tree (self);
   g_clear_pointer (&self->bluez_owner, g_free);

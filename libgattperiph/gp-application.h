@@ -41,6 +41,11 @@ GP_AVAILABLE_IN_ALL
 void             gp_application_set_notification_window (GpApplication   *self,
                                                      guint                window);
 GP_AVAILABLE_IN_ALL
+gboolean         gp_application_get_auto_register  (GpApplication       *self);
+GP_AVAILABLE_IN_ALL
+void             gp_application_set_auto_register  (GpApplication       *self,
+                                                     gboolean             auto_register);
+GP_AVAILABLE_IN_ALL
 gboolean         gp_application_add_service         (GpApplication       *self,
                                                      GpService           *service,
                                                      GError             **error);

@@ -984,6 +984,27 @@ not_registered (gpointer data)
   return !gp_application_get_registered (data);
 }
 
+static gboolean
+is_registered (gpointer data)
+{
+  return gp_application_get_registered (data);
+}
+
+typedef struct
+{
+  GpApplication *app;
+  GString       *trace;
+} RegTrace;
+
+static void
+on_registered_changed (GObject    *object,
+                       GParamSpec *pspec,
+                       gpointer    data)
+{
+  RegTrace *t = data;
+  g_string_append (t->trace, gp_application_get_registered (t->app) ? "up " : "down ");
+}
+
 static void
 test_bluez_restart (FakeFixture   *fx,
                     gconstpointer  data)
@@ -991,17 +1012,55 @@ test_bluez_restart (FakeFixture   *fx,
   Profile p = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) r = NULL;
+  g_autoptr(GVariant) apps = NULL;
+  g_autoptr(GBytes) got = NULL;
+  RegTrace trace = { NULL, g_string_new (NULL) };
+  guint16 handle;
 
   profile_init (&p, fx);
+  trace.app = p.app;
+  g_assert_true (gp_attribute_set_value_data (GP_ATTRIBUTE (p.hrm), (const guint8 *) "\x00\x42", 2, NULL));
   fake_register (fx, p.app);
+  g_signal_connect (p.app, "notify::registered", G_CALLBACK (on_registered_changed), &trace);
   g_assert_cmphex (fake_subscribe (fx, p.hrm, 0x0001), ==, 0);
   spin_until (is_notifying, p.hrm, 3000);
 
+  /* bluetoothd restarts: every registration is dropped silently... */
   r = fake_call (fx, "Restart", NULL, NULL, &error);
   g_assert_no_error (error);
   spin_until (not_registered, p.app, 5000);
   g_assert_false (gp_characteristic_get_notifying (p.hrm));
 
+  /* ...and the application registers itself again. */
+  spin_until (is_registered, p.app, 10000);
+  g_assert_cmpstr (trace.trace->str, ==, "down up ");
+  g_clear_pointer (&r, g_variant_unref);
+  r = fake_call (fx, "GetApplications", NULL, "(a(so))", &error);
+  g_assert_no_error (error);
+  apps = g_variant_get_child_value (r, 0);
+  g_assert_cmpuint (g_variant_n_children (apps), ==, 1);
+
+  /* The devices went with bluetoothd: a new central reads the value. */
+  g_clear_pointer (&r, g_variant_unref);
+  g_free (fx->device);
+  r = fake_call (fx, "AddDevice", g_variant_new ("(sss)", "hci0", "11:22:33:44:55:77", "again"),
+                 "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (r, "(o)", &fx->device);
+  handle = fake_handle_of (fx, GP_ATTRIBUTE (p.hrm));
+  g_assert_cmphex (fake_read (fx, handle, 0, 517, &got), ==, 0);
+  g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), "\x00\x42", 2);
+
+  /* Without auto-register, it stays down. */
+  gp_application_set_auto_register (p.app, FALSE);
+  g_clear_pointer (&r, g_variant_unref);
+  r = fake_call (fx, "Restart", NULL, NULL, &error);
+  g_assert_no_error (error);
+  spin_until (not_registered, p.app, 5000);
+  spin_for (800);
+  g_assert_false (gp_application_get_registered (p.app));
+
+  g_string_free (trace.trace, TRUE);
   profile_clear (&p);
 }
 
