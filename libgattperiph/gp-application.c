@@ -44,6 +44,17 @@
 
 #define DEFAULT_NOTIFICATION_WINDOW 32
 
+/* What GDBus's I/O thread needs to answer reads of stored values without
+ * a trip through the main loop: the exported attributes by path, and
+ * bluetoothd's unique name. Freed by the filter's destroy notify, since
+ * the filter may still run after it is removed. */
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *paths;   /* object path -> GpAttribute (ref) */
+  char       *owner;
+} FastReads;
+
 struct _GpApplication
 {
   GObject          parent_instance;
@@ -57,6 +68,8 @@ struct _GpApplication
   char            *bluez_owner;      /* unique name of bluetoothd */
   GHashTable      *registrations;    /* object path -> registration id */
   GTask           *register_task;    /* while registering */
+  FastReads       *fast;             /* reads answered on the I/O thread */
+  guint            fast_filter;
   guint            name_watch;
   guint            retry_source;
   guint            retries;
@@ -313,6 +326,105 @@ child_path (const char *parent,
   return g_strdup_printf ("%s/%s%u", strcmp (parent, "/") == 0 ? "" : parent, kind, index);
 }
 
+static void
+fast_reads_free (gpointer data)
+{
+  FastReads *fast = data;
+
+  g_hash_table_unref (fast->paths);
+  g_free (fast->owner);
+  g_mutex_clear (&fast->lock);
+  g_free (fast);
+}
+
+/* Answers ReadValue on GDBus's I/O thread when the application runs no
+ * code for it (no read-request handler, no override): the common case,
+ * and the hot path. Anything unusual goes on to the main loop. */
+static GDBusMessage *
+fast_read_filter (GDBusConnection *connection,
+                  GDBusMessage    *message,
+                  gboolean         incoming,
+                  gpointer         user_data)
+{
+  FastReads *fast = user_data;
+  g_autoptr(GpAttribute) attr = NULL;
+  g_autoptr(GVariant) options = NULL;
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(GDBusMessage) reply = NULL;
+  const char *member, *iface, *sender;
+  GVariant *body, *reply_body;
+  GpRequestOptions opts;
+  gboolean is_chrc;
+
+  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    return message;
+  member = g_dbus_message_get_member (message);
+  if (member == NULL || strcmp (member, "ReadValue") != 0)
+    return message;
+  iface = g_dbus_message_get_interface (message);
+  if (iface == NULL)
+    return message;
+  is_chrc = strcmp (iface, "org.bluez.GattCharacteristic1") == 0;
+  if (!is_chrc && strcmp (iface, "org.bluez.GattDescriptor1") != 0)
+    return message;
+  body = g_dbus_message_get_body (message);
+  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(a{sv})")))
+    return message;
+
+  sender = g_dbus_message_get_sender (message);
+  g_mutex_lock (&fast->lock);
+  attr = g_hash_table_lookup (fast->paths, g_dbus_message_get_path (message));
+  if (attr != NULL && (sender == NULL || g_strcmp0 (sender, fast->owner) == 0))
+    g_object_ref (attr);
+  else
+    attr = NULL;
+  g_mutex_unlock (&fast->lock);
+
+  if (attr == NULL || GP_IS_CHARACTERISTIC (attr) != is_chrc ||
+      !gp_attribute_reads_stored_value (attr))
+    return message;
+
+  options = g_variant_get_child_value (body, 0);
+  if (!gp_request_options_parse (options, &opts, NULL))
+    return message;
+  value = gp_attribute_dup_value (attr);
+  reply_body = gp_read_reply_body (value, opts.offset);
+  if (reply_body == NULL)
+    return message;
+
+  reply = g_dbus_message_new_method_reply (message);
+  g_dbus_message_set_body (reply, reply_body);
+  g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+  g_object_unref (message);
+  return NULL;
+}
+
+static void
+start_fast_reads (GpApplication *self)
+{
+  if (self->fast != NULL)
+    return;
+  self->fast = g_new0 (FastReads, 1);
+  g_mutex_init (&self->fast->lock);
+  self->fast->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->fast->owner = g_strdup (self->bluez_owner);
+  self->fast_filter = g_dbus_connection_add_filter (self->connection, fast_read_filter,
+                                                    self->fast, fast_reads_free);
+}
+
+static void
+stop_fast_reads (GpApplication *self)
+{
+  if (self->fast == NULL)
+    return;
+  g_mutex_lock (&self->fast->lock);
+  g_hash_table_remove_all (self->fast->paths);
+  g_mutex_unlock (&self->fast->lock);
+  g_dbus_connection_remove_filter (self->connection, self->fast_filter);
+  self->fast_filter = 0;
+  self->fast = NULL;
+}
+
 static gboolean
 register_object (GpApplication       *self,
                  const char          *path,
@@ -325,6 +437,12 @@ register_object (GpApplication       *self,
   if (id == 0)
     return FALSE;
   g_hash_table_insert (self->registrations, g_strdup (path), GUINT_TO_POINTER (id));
+  if (GP_IS_ATTRIBUTE (object))
+    {
+      g_mutex_lock (&self->fast->lock);
+      g_hash_table_insert (self->fast->paths, g_strdup (path), g_object_ref (object));
+      g_mutex_unlock (&self->fast->lock);
+    }
   return TRUE;
 }
 
@@ -334,6 +452,7 @@ export_tree (GpApplication  *self,
 {
   guint id;
 
+  start_fast_reads (self);
   id = g_dbus_connection_register_object (self->connection, self->object_path,
                                           gp_bluez_object_manager_interface_info (),
                                           &manager_vtable, self, NULL, error);
@@ -393,6 +512,12 @@ unregister_path (GpApplication *self,
       g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
       g_hash_table_remove (self->registrations, path);
     }
+  if (path != NULL && self->fast != NULL)
+    {
+      g_mutex_lock (&self->fast->lock);
+      g_hash_table_remove (self->fast->paths, path);
+      g_mutex_unlock (&self->fast->lock);
+    }
 }
 
 static void
@@ -444,6 +569,7 @@ unexport_tree (GpApplication *self)
   while (g_hash_table_iter_next (&iter, NULL, &id))
     g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
   g_hash_table_remove_all (self->registrations);
+  stop_fast_reads (self);
 }
 
 /* ------------------------------------------------------------------ */

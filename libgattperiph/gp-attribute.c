@@ -32,7 +32,8 @@ typedef struct
 {
   char          *uuid;           /* normalised, or as given if invalid */
   GError        *uuid_error;     /* set if the UUID is malformed */
-  GBytes        *value;
+  GBytes        *value;          /* written on the main thread only */
+  GMutex         value_lock;     /* for readers on GDBus's I/O thread */
   GpApplication *application;    /* weak: set while exported */
   char          *object_path;    /* set while exported */
   guint16        handle;
@@ -174,6 +175,7 @@ gp_attribute_finalize (GObject *object)
   g_clear_error (&priv->uuid_error);
   g_clear_pointer (&priv->value, g_bytes_unref);
   g_clear_pointer (&priv->object_path, g_free);
+  g_mutex_clear (&priv->value_lock);
 
   G_OBJECT_CLASS (gp_attribute_parent_class)->finalize (object);
 }
@@ -339,6 +341,7 @@ gp_attribute_init (GpAttribute *self)
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
 
   priv->value = g_bytes_new (NULL, 0);
+  g_mutex_init (&priv->value_lock);
 }
 
 /**
@@ -389,13 +392,30 @@ gp_attribute_store_value (GpAttribute *self,
                           GBytes      *value)
 {
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  GBytes *old;
 
   if (priv->value == value)
     return;
   g_bytes_ref (value);
-  g_clear_pointer (&priv->value, g_bytes_unref);
+  g_mutex_lock (&priv->value_lock);
+  old = g_steal_pointer (&priv->value);
   priv->value = value;
+  g_mutex_unlock (&priv->value_lock);
+  g_bytes_unref (old);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VALUE]);
+}
+
+/* The stored value, from any thread. */
+GBytes *
+gp_attribute_dup_value (GpAttribute *self)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  GBytes *value;
+
+  g_mutex_lock (&priv->value_lock);
+  value = g_bytes_ref (priv->value);
+  g_mutex_unlock (&priv->value_lock);
+  return value;
 }
 
 /**
@@ -583,6 +603,15 @@ has_custom_handler (GpAttribute *self,
               : klass->write_request != gp_attribute_real_write_request)
     return TRUE;
   return g_signal_has_handler_pending (self, signal_id, 0, FALSE);
+}
+
+/* Whether a read can be answered from the stored value without running
+ * application code: no read-request handler and no override. Safe from
+ * any thread (GSignal locks). */
+gboolean
+gp_attribute_reads_stored_value (GpAttribute *self)
+{
+  return !has_custom_handler (self, signals[SIGNAL_READ_REQUEST], TRUE);
 }
 
 /* ReadValue(a{sv} options) -> ay */

@@ -114,31 +114,41 @@ gp_variant_to_bytes (GVariant *variant)
   return g_variant_get_data_as_bytes (variant);
 }
 
-/* Answers ReadValue with @value from @offset on, as bluetoothd expects:
- * it does not slice by offset itself. */
+/* The body of a ReadValue reply: @value from @offset on (bluetoothd does
+ * not slice by offset itself), at most 512 bytes; NULL if @offset is past
+ * the end. */
+GVariant *
+gp_read_reply_body (GBytes *value,
+                    guint   offset)
+{
+  gsize len = value != NULL ? g_bytes_get_size (value) : 0;
+  g_autoptr(GBytes) slice = NULL;
+  GVariant *ay;
+
+  if (offset > len)
+    return NULL;
+  if (value == NULL || (offset == 0 && len <= GP_MAX_VALUE_LENGTH))
+    slice = value != NULL ? g_bytes_ref (value) : NULL;
+  else
+    slice = g_bytes_new_from_bytes (value, offset, MIN (len - offset, GP_MAX_VALUE_LENGTH));
+  ay = gp_bytes_to_variant (slice);
+  return g_variant_new_tuple (&ay, 1);
+}
+
+/* Answers ReadValue with @value from @offset on. */
 void
 gp_dbus_return_read_value (GDBusMethodInvocation *invocation,
                            GBytes                *value,
                            guint                  offset)
 {
-  gsize len = value != NULL ? g_bytes_get_size (value) : 0;
-  g_autoptr(GBytes) slice = NULL;
+  GVariant *body = gp_read_reply_body (value, offset);
 
-  if (offset > len)
-    {
-      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_INVALID_OFFSET,
-                                             "Offset %u is past the end of the %" G_GSIZE_FORMAT "-byte value",
-                                             offset, len);
-      return;
-    }
-
-  if (value == NULL || (offset == 0 && len <= GP_MAX_VALUE_LENGTH))
-    slice = value != NULL ? g_bytes_ref (value) : NULL;
+  if (body == NULL)
+    g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_INVALID_OFFSET,
+                                           "Offset %u is past the end of the %" G_GSIZE_FORMAT "-byte value",
+                                           offset, value != NULL ? g_bytes_get_size (value) : 0);
   else
-    slice = g_bytes_new_from_bytes (value, offset, MIN (len - offset, GP_MAX_VALUE_LENGTH));
-
-  g_dbus_method_invocation_return_value (invocation,
-                                         g_variant_new_tuple ((GVariant *[]) { gp_bytes_to_variant (slice) }, 1));
+    g_dbus_method_invocation_return_value (invocation, body);
 }
 
 /* The stored value after a write of @data at @offset: a write at offset 0

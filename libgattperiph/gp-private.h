@@ -35,6 +35,8 @@ typedef struct
 gboolean     gp_request_options_parse          (GVariant               *options,
                                                 GpRequestOptions       *out,
                                                 GError                **error);
+GVariant    *gp_read_reply_body                (GBytes                 *value,
+                                                guint                   offset);
 void         gp_dbus_return_read_value         (GDBusMethodInvocation  *invocation,
                                                 GBytes                 *value,
                                                 guint                   offset);
@@ -65,6 +67,8 @@ gboolean     gp_attribute_is_valid             (GpAttribute            *self,
                                                 GError                **error);
 void         gp_attribute_store_value          (GpAttribute            *self,
                                                 GBytes                 *value);
+GBytes      *gp_attribute_dup_value            (GpAttribute            *self);
+gboolean     gp_attribute_reads_stored_value   (GpAttribute            *self);
 void         gp_attribute_handle_read          (GpAttribute            *self,
                                                 GDBusMethodInvocation  *invocation,
                                                 GVariant               *parameters);

@@ -428,6 +428,81 @@ test_after_unregister (Fixture       *fx,
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD);
 }
 
+typedef struct
+{
+  Fixture *fx;
+  char    *path;
+  GError  *error;
+  GBytes  *value;
+} ThreadRead;
+
+static gpointer
+read_in_thread (gpointer data)
+{
+  ThreadRead *t = data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GVariant) reply = NULL;
+
+  g_main_context_push_thread_default (context);
+  reply = g_dbus_connection_call_sync (t->fx->bluez, t->fx->app_name, t->path,
+                                       "org.bluez.GattCharacteristic1", "ReadValue",
+                                       g_variant_new_parsed ("({'offset': <uint16 1>},)"),
+                                       G_VARIANT_TYPE ("(ay)"), G_DBUS_CALL_FLAGS_NONE,
+                                       2000, NULL, &t->error);
+  if (reply != NULL)
+    {
+      g_autoptr(GVariant) ay = g_variant_get_child_value (reply, 0);
+      t->value = g_variant_get_data_as_bytes (ay);
+    }
+  g_main_context_pop_thread_default (context);
+  return NULL;
+}
+
+static gboolean
+count_read (GpAttribute *attr,
+            GpRequest   *request,
+            gpointer     data)
+{
+  (*(guint *) data)++;
+  return FALSE;  /* let the default answer */
+}
+
+static gboolean
+thread_done (gpointer data)
+{
+  ThreadRead *t = data;
+  return t->value != NULL || t->error != NULL;
+}
+
+static void
+test_reads_off_main_loop (Fixture       *fx,
+                          gconstpointer  data)
+{
+  ThreadRead t = { fx, g_strdup (gp_attribute_get_object_path (GP_ATTRIBUTE (fx->chrc))), NULL, NULL };
+  GThread *thread;
+  guint handled = 0;
+
+  /* No handler: GDBus's I/O thread answers while the main thread is
+   * blocked right here, not running its loop. */
+  thread = g_thread_new ("reader", read_in_thread, &t);
+  g_thread_join (thread);
+  g_assert_no_error (t.error);
+  g_assert_cmpmem (g_bytes_get_data (t.value, NULL), g_bytes_get_size (t.value), "bcdef", 5);
+  g_clear_pointer (&t.value, g_bytes_unref);
+
+  /* With a handler the read goes through the main loop, which must run. */
+  g_signal_connect (fx->chrc, "read-request", G_CALLBACK (count_read), &handled);
+  thread = g_thread_new ("reader", read_in_thread, &t);
+  while (!thread_done (&t))
+    g_main_context_iteration (NULL, FALSE);
+  g_thread_join (thread);
+  g_assert_no_error (t.error);
+  g_assert_cmpuint (handled, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (t.value, NULL), g_bytes_get_size (t.value), "bcdef", 5);
+  g_clear_pointer (&t.value, g_bytes_unref);
+  g_free (t.path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -440,6 +515,7 @@ main (int argc, char *argv[])
   ADD ("/dbus-input/dropped-request", test_dropped_request);
   ADD ("/dbus-input/managed-objects-order", test_managed_objects_order);
   ADD ("/dbus-input/after-unregister", test_after_unregister);
+  ADD ("/dbus-input/reads-off-main-loop", test_reads_off_main_loop);
 #undef ADD
 
   return g_test_run ();
