@@ -21,5 +21,6 @@
 #include "gp-service.h"
 #include "gp-adapter.h"
 #include "gp-application.h"
+#include "gp-advertisement.h"
 
 #undef __GATTPERIPH_INSIDE__

@@ -139,4 +139,9 @@ void         gp_application_cancel_notifications (GpApplication        *self,
 /* gp-adapter.c */
 const char  *gp_adapter_get_object_path_internal (GpAdapter            *self);
 
+/* gp-advertisement.c */
+/* Takes BlueZ's answer to RegisterAdvertisement and makes it actionable. */
+GError      *gp_advertisement_explain_error    (GpAdvertisement        *self,
+                                                GError                 *error);
+
 G_END_DECLS

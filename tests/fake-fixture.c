@@ -318,3 +318,135 @@ bytes_from_string (const char *s)
 {
   return g_bytes_new (s, strlen (s));
 }
+
+void
+fake_fixture_setup_with_args (FakeFixture        *fx,
+                              const char * const *extra_args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *line = NULL;
+  const char *fake_py = g_getenv ("GP_FAKEBLUEZ");
+  const char *python = g_getenv ("GP_PYTHON");
+  const char *address;
+
+  g_assert_nonnull (fake_py);
+  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (fx->bus);
+  address = g_test_dbus_get_bus_address (fx->bus);
+
+  g_ptr_array_add (argv, (gpointer) (python != NULL ? python : "/usr/bin/python3"));
+  g_ptr_array_add (argv, (gpointer) fake_py);
+  g_ptr_array_add (argv, (gpointer) "--bus");
+  g_ptr_array_add (argv, (gpointer) address);
+  g_ptr_array_add (argv, (gpointer) "--att-timeout-ms");
+  g_ptr_array_add (argv, (gpointer) "1500");
+  g_ptr_array_add (argv, (gpointer) "--exit-on-stdin-eof");
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  fx->fake = g_subprocess_newv ((const char * const *) argv->pdata,
+                                G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE,
+                                &error);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->fake));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "READY");
+
+  fx->conn = g_dbus_connection_new_for_address_sync (address,
+                                                     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                     G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                     NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(GVariant) reply =
+      fake_call (fx, "AddDevice", g_variant_new ("(sss)", "hci0", "11:22:33:44:55:66", "central"),
+                 "(o)", &error);
+    g_assert_no_error (error);
+    g_variant_get (reply, "(o)", &fx->device);
+  }
+}
+
+GVariant *
+fake_advertisement (FakeFixture *fx,
+                    const char  *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = fake_call (fx, "GetAdvertisements", NULL, "(aa{sv})", &error);
+  g_autoptr(GVariant) ads = NULL;
+
+  g_assert_no_error (error);
+  ads = g_variant_get_child_value (reply, 0);
+  for (gsize i = 0; i < g_variant_n_children (ads); i++)
+    {
+      GVariant *ad = g_variant_get_child_value (ads, i);
+      const char *p = NULL;
+
+      g_variant_lookup (ad, "path", "&o", &p);
+      if (g_strcmp0 (p, path) == 0)
+        return ad;
+      g_variant_unref (ad);
+    }
+  return NULL;
+}
+
+guint
+fake_advertisement_count (FakeFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = fake_call (fx, "GetAdvertisements", NULL, "(aa{sv})", &error);
+  g_autoptr(GVariant) ads = NULL;
+
+  g_assert_no_error (error);
+  ads = g_variant_get_child_value (reply, 0);
+  return g_variant_n_children (ads);
+}
+
+guint64
+fake_stat (FakeFixture *fx,
+           const char  *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = fake_call (fx, "GetStats", NULL, "(a{sv})", &error);
+  g_autoptr(GVariant) stats = NULL;
+  guint64 value = 0;
+
+  g_assert_no_error (error);
+  stats = g_variant_get_child_value (reply, 0);
+  g_variant_lookup (stats, name, "t", &value);
+  return value;
+}
+
+static void
+store_call_result (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+void
+fake_set_bluez_property (FakeFixture *fx,
+                         const char  *path,
+                         const char  *interface,
+                         const char  *name,
+                         GVariant    *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GAsyncResult *result = NULL;
+
+  g_dbus_connection_call (fx->conn, "org.bluez", path, "org.freedesktop.DBus.Properties", "Set",
+                          g_variant_new ("(ssv)", interface, name, value), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, store_call_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply = g_dbus_connection_call_finish (fx->conn, result, &error);
+  g_object_unref (result);
+  g_assert_no_error (error);
+}

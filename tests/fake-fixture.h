@@ -70,3 +70,20 @@ void        spin_until_impl         (gboolean     (*cond) (gpointer),
 #define spin_until(cond, data, timeout_ms) spin_until_impl (cond, data, timeout_ms, #cond)
 void        spin_for                (guint          ms);
 GBytes     *bytes_from_string       (const char    *s);
+
+/* Like fake_fixture_setup(), with extra fakebluez options (NULL-terminated),
+ * e.g. { "--experimental", NULL }. */
+void        fake_fixture_setup_with_args (FakeFixture        *fx,
+                                          const char * const *extra_args);
+/* The fake's GetAdvertisements entry for @path (a{sv}), or NULL. */
+GVariant   *fake_advertisement      (FakeFixture   *fx,
+                                     const char    *path);
+guint       fake_advertisement_count (FakeFixture  *fx);
+guint64     fake_stat               (FakeFixture   *fx,
+                                     const char    *name);
+/* Sets an org.bluez property through Properties.Set (e.g. Adapter1.Powered). */
+void        fake_set_bluez_property (FakeFixture   *fx,
+                                     const char    *path,
+                                     const char    *interface,
+                                     const char    *name,
+                                     GVariant      *value);

@@ -1431,7 +1431,9 @@ class Daemon:
             Prop('ActiveInstances', 'y', lambda: len(ad.ads)),
             Prop('SupportedInstances', 'y', lambda: max(0, MAX_ADV_INSTANCES - len(ad.ads))),
             Prop('SupportedIncludes', 'as', lambda: ['tx-power', 'appearance', 'local-name']),
-            Prop('SupportedSecondaryChannels', 'as', lambda: ['1M', '2M', 'Coded']),
+            # secondary_exists(): only controllers with extended advertising
+            Prop('SupportedSecondaryChannels', 'as', lambda: ['1M', '2M', 'Coded'],
+                 exists=lambda: OPTS.adv_mgmt == 'extended'),
             Prop('SupportedCapabilities', 'a{sv}',
                  lambda: {'MaxAdvLen': V('y', AD_MAX_LEN), 'MaxScnRspLen': V('y', AD_MAX_LEN),
                           'MinTxPower': V('n', -127), 'MaxTxPower': V('n', 20)},
@@ -2996,6 +2998,7 @@ class Daemon:
 
     def adv_props_changed(self, adv, changed, invalidated):
         items = [(k, v) for k, v in changed] + [(k, None) for k in invalidated]
+        self.stats['AdvPropertiesChanged'] += 1
         for name, value in items:
             for pname, parser in ADV_PARSERS:
                 if pname == name:
@@ -3480,6 +3483,8 @@ def _p_secondary(d, adv, v):
         return False
     for f, n in ADV_SECONDARY:
         if v.unpack() == n:
+            if OPTS.adv_mgmt != 'extended':
+                return False  # not in the manager's supported_flags
             adv.flags |= f
             return True
     return False

@@ -1,0 +1,2751 @@
+/* gp-advertisement.c: an LE advertisement registered with BlueZ
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gp-private.h"
+
+#include <string.h>
+
+/**
+ * GpAdvertisement:
+ *
+ * An LE advertisement: what a peripheral broadcasts so that centrals find
+ * it (`org.bluez.LEAdvertisement1`, registered with
+ * `org.bluez.LEAdvertisingManager1`).
+ *
+ * ```c
+ * g_autoptr(GpAdvertisement) adv = gp_advertisement_new ();
+ * gp_advertisement_set_local_name (adv, "Heart Monitor");
+ * gp_advertisement_set_service_uuids (adv, (const char *[]) { "180d", NULL });
+ * gp_advertisement_set_appearance (adv, 0x0340);
+ * gp_advertisement_start_async (adv, NULL, NULL, on_started, NULL);
+ * ```
+ *
+ * An advertisement is connectable ([enum@AdvertisementType.PERIPHERAL])
+ * and discoverable by default, and runs until it is stopped (no timeout).
+ * Several advertisements can run at once (BlueZ 5.66 and a kernel offer
+ * five on most controllers); each needs its own object path, which
+ * gp_advertisement_new() picks.
+ *
+ * Every property can change while the advertisement runs: changes made in
+ * one main loop iteration are checked together and sent to BlueZ when the
+ * main loop is next idle, as one `PropertiesChanged` signal per property
+ * (BlueZ 5.66 applies them at once). Where BlueZ 5.66 would not apply a
+ * change correctly (removing the appearance, changing the discoverable
+ * timeout, the secondary channel or the type, removing intervals or TX
+ * power), the library registers the advertisement again. A change that
+ * cannot work (data that does not fit, a conflict) is not sent: the
+ * advertisement stays on air as it was and
+ * [signal@Advertisement::update-failed] says why. Call
+ * [method@Advertisement.check] to check a change at once.
+ *
+ * Before BlueZ sees it, the library computes the advertising data as
+ * bluetoothd 5.66 builds it, and refuses data that does not fit in the
+ * 31 bytes of legacy advertising with an error naming the fields and the
+ * number of bytes over (BlueZ itself only says "Failed to parse
+ * advertisement.").
+ *
+ * [property@Advertisement:min-interval], [property@Advertisement:max-interval]
+ * and [property@Advertisement:tx-power] are experimental in BlueZ 5.66:
+ * bluetoothd ignores them unless it runs with `-E`. The library tells
+ * (BlueZ hides `SupportedCapabilities` without `-E`) and refuses to start
+ * such an advertisement with %GP_ERROR_NOT_SUPPORTED rather than pretend.
+ *
+ * Since: 0.1
+ */
+
+#define AD_MAX_LEN 31
+
+typedef struct
+{
+  guint    key;     /* company id or AD type */
+  char    *uuid;    /* service data: the UUID as given */
+  GBytes  *data;
+} Entry;
+
+struct _GpAdvertisement
+{
+  GObject                  parent_instance;
+
+  GDBusConnection         *connection;
+  char                    *object_path;
+  GpAdapter               *adapter;
+
+  /* Content */
+  GpAdvertisementType      type;
+  char                   **service_uuids;
+  char                   **solicit_uuids;
+  char                    *local_name;
+  int                      appearance;
+  GpAdvertisementIncludes  includes;
+  gboolean                 discoverable;
+  guint                    discoverable_timeout;
+  guint                    duration;
+  guint                    timeout;
+  GpSecondaryChannel       secondary_channel;
+  guint                    min_interval;
+  guint                    max_interval;
+  int                      tx_power;
+  GPtrArray               *manufacturer_data;   /* Entry */
+  GPtrArray               *service_data;        /* Entry */
+  GPtrArray               *data;                /* Entry */
+
+  /* What LEAdvertisingManager1 said at the last start */
+  gboolean                 have_manager_info;
+  gboolean                 extended;            /* SupportedSecondaryChannels shown */
+  gboolean                 experimental;        /* SupportedCapabilities shown (-E) */
+  char                   **supported_includes;
+  char                   **supported_channels;
+  guint                    active_instances;
+  guint                    free_instances;
+
+  /* Registration */
+  char                    *bluez_owner;
+  guint                    export_id;
+  guint                    name_watch;
+  GTask                   *start_task;
+  GVariant                *sent;                /* a{sv} BlueZ has */
+  guint                    apply_idle;
+  gboolean                 reregistering;
+  gboolean                 active;
+};
+
+G_DEFINE_FINAL_TYPE (GpAdvertisement, gp_advertisement, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_OBJECT_PATH,
+  PROP_ADAPTER,
+  PROP_ACTIVE,
+  PROP_ADVERTISEMENT_TYPE,
+  PROP_SERVICE_UUIDS,
+  PROP_SOLICIT_UUIDS,
+  PROP_LOCAL_NAME,
+  PROP_APPEARANCE,
+  PROP_INCLUDES,
+  PROP_DISCOVERABLE,
+  PROP_DISCOVERABLE_TIMEOUT,
+  PROP_DURATION,
+  PROP_TIMEOUT,
+  PROP_SECONDARY_CHANNEL,
+  PROP_MIN_INTERVAL,
+  PROP_MAX_INTERVAL,
+  PROP_TX_POWER,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+enum {
+  SIGNAL_RELEASED,
+  SIGNAL_UPDATE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The order bluetoothd 5.66 parses properties in (advertising.c parsers[]). */
+static const char * const property_order[] = {
+  "Type", "ServiceUUIDs", "SolicitUUIDs", "ManufacturerData", "ServiceData",
+  "Includes", "LocalName", "Appearance", "Duration", "Timeout", "Data",
+  "Discoverable", "DiscoverableTimeout", "SecondaryChannel", "MinInterval",
+  "MaxInterval", "TxPower", NULL
+};
+
+static const char * const include_names[] = { "tx-power", "appearance", "local-name" };
+static const char * const channel_names[] = { NULL, "1M", "2M", "Coded" };
+
+static void schedule_apply (GpAdvertisement *self);
+static void register_advertisement (GpAdvertisement *self, GTask *task);
+
+/* ------------------------------------------------------------------ */
+/* Entries                                                              */
+
+static void
+entry_free (gpointer data)
+{
+  Entry *e = data;
+
+  g_free (e->uuid);
+  g_bytes_unref (e->data);
+  g_free (e);
+}
+
+static Entry *
+find_entry (GPtrArray  *array,
+            guint       key,
+            const char *uuid)
+{
+  for (guint i = 0; i < array->len; i++)
+    {
+      Entry *e = g_ptr_array_index (array, i);
+
+      if (uuid != NULL ? g_strcmp0 (e->uuid, uuid) == 0 : e->key == key)
+        return e;
+    }
+  return NULL;
+}
+
+/* Sets (or, with @data NULL, removes) an entry; TRUE if anything changed. */
+static gboolean
+set_entry (GPtrArray  *array,
+           guint       key,
+           const char *uuid,
+           GBytes     *data)
+{
+  Entry *e = find_entry (array, key, uuid);
+
+  if (data == NULL)
+    return e != NULL && g_ptr_array_remove (array, e);
+  if (e != NULL)
+    {
+      if (g_bytes_equal (e->data, data))
+        return FALSE;
+      g_bytes_unref (e->data);
+      e->data = g_bytes_ref (data);
+      return TRUE;
+    }
+  e = g_new0 (Entry, 1);
+  e->key = key;
+  e->uuid = g_strdup (uuid);
+  e->data = g_bytes_ref (data);
+  g_ptr_array_add (array, e);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* UUIDs as bluetoothd parses them (bt_string_to_uuid)                   */
+
+/* The string to export for @uuid, and how many bytes it takes in the
+ * advertising data (2, 4 or 16); NULL if it is not a UUID. */
+static char *
+uuid_for_bluez (const char *uuid,
+                guint      *out_size)
+{
+  g_autofree char *normalized = gp_uuid_normalize (uuid, NULL);
+  guint32 value;
+
+  if (normalized == NULL)
+    return NULL;
+  if (gp_uuid_get_short (normalized, &value))
+    {
+      *out_size = value <= 0xffff ? 2 : 4;
+      return value <= 0xffff ? g_strdup_printf ("%04x", value) : g_strdup_printf ("%08x", value);
+    }
+  *out_size = 16;
+  return g_steal_pointer (&normalized);
+}
+
+/* ------------------------------------------------------------------ */
+/* D-Bus properties                                                     */
+
+static gboolean
+has_intervals (GpAdvertisement *self)
+{
+  return self->min_interval != 0 || self->max_interval != 0;
+}
+
+static GVariant *
+uuid_list_variant (char **uuids)
+{
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+  for (guint i = 0; uuids != NULL && uuids[i] != NULL; i++)
+    {
+      guint size;
+      g_autofree char *u = uuid_for_bluez (uuids[i], &size);
+      g_variant_builder_add (&b, "s", u != NULL ? u : uuids[i]);
+    }
+  return g_variant_builder_end (&b);
+}
+
+static GVariant *
+bytes_variant (GBytes *bytes)
+{
+  return g_variant_new_variant (gp_bytes_to_variant (bytes));
+}
+
+/* The LEAdvertisement1 properties to export: only the ones that are set
+ * (bluetoothd treats absent and present differently). */
+static GVariant *
+build_properties (GpAdvertisement *self)
+{
+  GVariantBuilder b;
+  gboolean peripheral = self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "Type",
+                         g_variant_new_string (peripheral ? "peripheral" : "broadcast"));
+  if (self->service_uuids != NULL && self->service_uuids[0] != NULL)
+    g_variant_builder_add (&b, "{sv}", "ServiceUUIDs", uuid_list_variant (self->service_uuids));
+  if (self->solicit_uuids != NULL && self->solicit_uuids[0] != NULL)
+    g_variant_builder_add (&b, "{sv}", "SolicitUUIDs", uuid_list_variant (self->solicit_uuids));
+  if (self->manufacturer_data->len > 0)
+    {
+      GVariantBuilder m;
+
+      g_variant_builder_init (&m, G_VARIANT_TYPE ("a{qv}"));
+      for (guint i = 0; i < self->manufacturer_data->len; i++)
+        {
+          Entry *e = g_ptr_array_index (self->manufacturer_data, i);
+          g_variant_builder_add (&m, "{q@v}", (guint16) e->key, bytes_variant (e->data));
+        }
+      g_variant_builder_add (&b, "{sv}", "ManufacturerData", g_variant_builder_end (&m));
+    }
+  if (self->service_data->len > 0)
+    {
+      GVariantBuilder m;
+
+      g_variant_builder_init (&m, G_VARIANT_TYPE ("a{sv}"));
+      for (guint i = 0; i < self->service_data->len; i++)
+        {
+          Entry *e = g_ptr_array_index (self->service_data, i);
+          guint size;
+          g_autofree char *u = uuid_for_bluez (e->uuid, &size);
+          g_variant_builder_add (&m, "{s@v}", u != NULL ? u : e->uuid, bytes_variant (e->data));
+        }
+      g_variant_builder_add (&b, "{sv}", "ServiceData", g_variant_builder_end (&m));
+    }
+  if (self->includes != 0)
+    {
+      GVariantBuilder m;
+
+      g_variant_builder_init (&m, G_VARIANT_TYPE_STRING_ARRAY);
+      for (guint i = 0; i < G_N_ELEMENTS (include_names); i++)
+        if (self->includes & (1u << i))
+          g_variant_builder_add (&m, "s", include_names[i]);
+      g_variant_builder_add (&b, "{sv}", "Includes", g_variant_builder_end (&m));
+    }
+  if (self->local_name != NULL && self->local_name[0] != '\0')
+    g_variant_builder_add (&b, "{sv}", "LocalName", g_variant_new_string (self->local_name));
+  if (self->appearance != GP_ADVERTISEMENT_APPEARANCE_NONE)
+    g_variant_builder_add (&b, "{sv}", "Appearance", g_variant_new_uint16 (self->appearance));
+  if (self->duration != 0)
+    g_variant_builder_add (&b, "{sv}", "Duration", g_variant_new_uint16 (self->duration));
+  if (self->timeout != 0)
+    g_variant_builder_add (&b, "{sv}", "Timeout", g_variant_new_uint16 (self->timeout));
+  if (self->data->len > 0)
+    {
+      GVariantBuilder m;
+
+      g_variant_builder_init (&m, G_VARIANT_TYPE ("a{yv}"));
+      for (guint i = 0; i < self->data->len; i++)
+        {
+          Entry *e = g_ptr_array_index (self->data, i);
+          g_variant_builder_add (&m, "{y@v}", (guint8) e->key, bytes_variant (e->data));
+        }
+      g_variant_builder_add (&b, "{sv}", "Data", g_variant_builder_end (&m));
+    }
+  if (peripheral)
+    {
+      g_variant_builder_add (&b, "{sv}", "Discoverable", g_variant_new_boolean (self->discoverable));
+      /* 5.66 clears the flags at once for a timeout of 0: never send it. */
+      if (self->discoverable && self->discoverable_timeout > 0)
+        g_variant_builder_add (&b, "{sv}", "DiscoverableTimeout",
+                               g_variant_new_uint16 (self->discoverable_timeout));
+    }
+  if (self->secondary_channel != GP_SECONDARY_CHANNEL_NONE)
+    g_variant_builder_add (&b, "{sv}", "SecondaryChannel",
+                           g_variant_new_string (channel_names[self->secondary_channel]));
+  if (has_intervals (self))
+    {
+      guint min = self->min_interval != 0 ? self->min_interval : self->max_interval;
+      guint max = self->max_interval != 0 ? self->max_interval : self->min_interval;
+
+      g_variant_builder_add (&b, "{sv}", "MinInterval", g_variant_new_uint32 (min));
+      g_variant_builder_add (&b, "{sv}", "MaxInterval", g_variant_new_uint32 (max));
+    }
+  if (self->tx_power != GP_ADVERTISEMENT_TX_POWER_NONE)
+    g_variant_builder_add (&b, "{sv}", "TxPower", g_variant_new_int16 (self->tx_power));
+
+  return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks                                                               */
+
+/* AD types bluetoothd 5.66 refuses in Data (shared/ad.c
+ * type_reject_list), and what to use instead. */
+static const char *
+rejected_ad_type (guint8 type)
+{
+  if (type == 0x01)
+    return "Flags are set by BlueZ: use the discoverable property";
+  if (type >= 0x02 && type <= 0x07)
+    return "use the service-uuids property";
+  if (type == 0x08 || type == 0x09)
+    return "use the local-name property";
+  if (type == 0x0a)
+    return "use the includes property (tx-power)";
+  if (type == 0x14 || type == 0x15 || type == 0x1f)
+    return "use the solicit-uuids property";
+  if (type == 0x16 || type == 0x20 || type == 0x21)
+    return "use gp_advertisement_set_service_data()";
+  if (type == 0x19)
+    return "use the appearance property";
+  if (type == 0xff)
+    return "use gp_advertisement_set_manufacturer_data()";
+  if ((type >= 0x0d && type <= 0x12) || (type >= 0x14 && type <= 0x23) ||
+      (type >= 0x27 && type <= 0x2b) || type == 0x3d)
+    return "BlueZ reserves this type";
+  return NULL;
+}
+
+static gboolean
+check_uuids (char       **uuids,
+             const char  *what,
+             GError     **error)
+{
+  for (guint i = 0; uuids != NULL && uuids[i] != NULL; i++)
+    if (!gp_uuid_is_valid (uuids[i]))
+      {
+        g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                     "%s: “%s” is not a Bluetooth UUID (use 4 or 8 hex digits, or the "
+                     "128-bit form)", what, uuids[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static guint
+uuid_list_length (char **uuids)
+{
+  guint counts[3] = { 0, 0, 0 };
+  guint length = 0;
+
+  for (guint i = 0; uuids != NULL && uuids[i] != NULL; i++)
+    {
+      guint size;
+      g_autofree char *u = uuid_for_bluez (uuids[i], &size);
+
+      if (u == NULL)
+        continue;
+      counts[size == 2 ? 0 : size == 4 ? 1 : 2]++;
+      length += size;
+    }
+  for (guint i = 0; i < 3; i++)
+    if (counts[i] > 0)
+      length += 2;
+  return length;
+}
+
+typedef struct
+{
+  GString *fields;
+  guint    adv_len;    /* advertising data bluetoothd generates */
+  guint    budget;     /* what it allows */
+  GString *budget_why;
+} Budget;
+
+static void
+add_field (Budget     *b,
+           const char *name,
+           guint       bytes)
+{
+  if (bytes == 0)
+    return;
+  if (b->fields->len > 0)
+    g_string_append (b->fields, ", ");
+  g_string_append_printf (b->fields, "%s %u", name, bytes);
+  b->adv_len += bytes;
+}
+
+/* The advertising data as bt_ad_generate() of bluetoothd 5.66 counts it,
+ * and the budget advertising.c leaves it (calc_max_adv_len() on the
+ * legacy MGMT path; the kernel's tlv_data_max_len() on the extended one).
+ * Peripheral adverts without their own Flags always keep 3 bytes for the
+ * Flags the kernel adds while the adapter is discoverable. */
+static void
+compute_budget (GpAdvertisement *self,
+                Budget          *b)
+{
+  gboolean peripheral = self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL;
+
+  b->fields = g_string_new (NULL);
+  b->budget_why = g_string_new (NULL);
+  b->adv_len = 0;
+
+  add_field (b, "ServiceUUIDs", uuid_list_length (self->service_uuids));
+  add_field (b, "SolicitUUIDs", uuid_list_length (self->solicit_uuids));
+  for (guint i = 0; i < self->manufacturer_data->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->manufacturer_data, i);
+      g_autofree char *name = g_strdup_printf ("ManufacturerData[0x%04x]", e->key);
+      add_field (b, name, 4 + g_bytes_get_size (e->data));
+    }
+  for (guint i = 0; i < self->service_data->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->service_data, i);
+      guint size = 16;
+      g_autofree char *u = uuid_for_bluez (e->uuid, &size);
+      g_autofree char *name = g_strdup_printf ("ServiceData[%s]", u != NULL ? u : e->uuid);
+      add_field (b, name, 2 + size + g_bytes_get_size (e->data));
+    }
+  if (self->appearance != GP_ADVERTISEMENT_APPEARANCE_NONE ||
+      (self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE))
+    add_field (b, "Appearance", 4);
+  for (guint i = 0; i < self->data->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->data, i);
+      g_autofree char *name = g_strdup_printf ("Data[0x%02x]", e->key);
+      add_field (b, name, 2 + g_bytes_get_size (e->data));
+    }
+  if (peripheral && self->discoverable)
+    add_field (b, "Flags (discoverable)", 3);
+
+  b->budget = AD_MAX_LEN;
+  g_string_append_printf (b->budget_why, "%u", AD_MAX_LEN);
+  if (self->includes & GP_ADVERTISEMENT_INCLUDES_TX_POWER)
+    {
+      b->budget -= 3;
+      g_string_append (b->budget_why, " − 3 for Includes tx-power");
+    }
+  if (peripheral && !self->discoverable)
+    {
+      b->budget -= 3;
+      g_string_append (b->budget_why, " − 3 for the Flags the kernel adds when the adapter is discoverable");
+    }
+  if ((self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE) && !self->extended)
+    {
+      b->budget -= 4;
+      g_string_append (b->budget_why, " − 4 more for Includes appearance (bluetoothd 5.66 counts it twice)");
+    }
+}
+
+static gboolean
+check_content (GpAdvertisement  *self,
+               GError          **error)
+{
+  Budget b;
+  gboolean ok = TRUE;
+
+  if (!check_uuids (self->service_uuids, "service-uuids", error) ||
+      !check_uuids (self->solicit_uuids, "solicit-uuids", error))
+    return FALSE;
+
+  for (guint i = 0; i < self->service_data->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->service_data, i);
+      if (!gp_uuid_is_valid (e->uuid))
+        {
+          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                       "Service data: “%s” is not a Bluetooth UUID", e->uuid);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < self->data->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->data, i);
+      const char *why = rejected_ad_type (e->key);
+      if (why != NULL)
+        {
+          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                       "Data: BlueZ refuses AD type 0x%02x in Data (%s)", e->key, why);
+          return FALSE;
+        }
+    }
+
+  if (self->local_name != NULL && self->local_name[0] != '\0' &&
+      (self->includes & GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME))
+    {
+      g_set_error_literal (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                           "local-name conflicts with Includes local-name (the adapter's "
+                           "alias): BlueZ refuses both, set only one");
+      return FALSE;
+    }
+  if (self->appearance != GP_ADVERTISEMENT_APPEARANCE_NONE &&
+      (self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE))
+    {
+      g_set_error_literal (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                           "appearance conflicts with Includes appearance (the adapter's): "
+                           "BlueZ refuses both, set only one");
+      return FALSE;
+    }
+  if (self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL && self->discoverable &&
+      self->discoverable_timeout > 0 && self->timeout > 0 &&
+      self->timeout < self->discoverable_timeout)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                   "discoverable-timeout (%u s) is longer than timeout (%u s): BlueZ refuses it",
+                   self->discoverable_timeout, self->timeout);
+      return FALSE;
+    }
+  if (has_intervals (self))
+    {
+      guint min = self->min_interval != 0 ? self->min_interval : self->max_interval;
+      guint max = self->max_interval != 0 ? self->max_interval : self->min_interval;
+
+      if (min < 20 || max > 10485759)
+        {
+          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                       "Advertising intervals must be 20 ms to 10485759 ms (got %u–%u ms)",
+                       min, max);
+          return FALSE;
+        }
+      if (min > max)
+        {
+          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                       "min-interval (%u ms) is larger than max-interval (%u ms)", min, max);
+          return FALSE;
+        }
+    }
+  if (self->tx_power != GP_ADVERTISEMENT_TX_POWER_NONE &&
+      (self->tx_power < -127 || self->tx_power > 20))
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                   "tx-power must be −127 to 20 dBm (got %d)", self->tx_power);
+      return FALSE;
+    }
+
+  compute_budget (self, &b);
+  if (b.adv_len > b.budget)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
+                   "Advertisement %s does not fit: its advertising data takes %u bytes (%s) "
+                   "but %s advertising leaves %u bytes (%s): %u bytes too many. Remove or "
+                   "shorten fields (the local name goes in the scan response and does not "
+                   "count)", self->object_path, b.adv_len, b.fields->str,
+                   self->extended ? "extended-MGMT" : "legacy", b.budget, b.budget_why->str,
+                   b.adv_len - b.budget);
+      ok = FALSE;
+    }
+  else if (self->extended && (self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE) &&
+           self->local_name != NULL && strlen (self->local_name) + 2 > AD_MAX_LEN - 4)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
+                   "Advertisement %s does not fit: its scan response takes %u bytes (LocalName) "
+                   "but the kernel leaves %u next to Includes appearance: %u bytes too many",
+                   self->object_path, (guint) MIN (strlen (self->local_name) + 2, AD_MAX_LEN),
+                   AD_MAX_LEN - 4,
+                   (guint) MIN (strlen (self->local_name) + 2, AD_MAX_LEN) - (AD_MAX_LEN - 4));
+      ok = FALSE;
+    }
+  g_string_free (b.fields, TRUE);
+  g_string_free (b.budget_why, TRUE);
+  return ok;
+}
+
+static gboolean
+check_manager (GpAdvertisement  *self,
+               GError          **error)
+{
+  if (!self->have_manager_info)
+    return TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (include_names); i++)
+    if ((self->includes & (1u << i)) && self->supported_includes != NULL &&
+        !g_strv_contains ((const char * const *) self->supported_includes, include_names[i]))
+      {
+        g_set_error (error, GP_ERROR, GP_ERROR_NOT_SUPPORTED,
+                     "Includes %s is not supported by this adapter (BlueZ would drop it "
+                     "silently)", include_names[i]);
+        return FALSE;
+      }
+  if (self->secondary_channel != GP_SECONDARY_CHANNEL_NONE &&
+      (self->supported_channels == NULL ||
+       !g_strv_contains ((const char * const *) self->supported_channels,
+                         channel_names[self->secondary_channel])))
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_NOT_SUPPORTED,
+                   "Secondary channel %s is not supported by this adapter (it needs a "
+                   "controller and kernel with extended advertising)",
+                   channel_names[self->secondary_channel]);
+      return FALSE;
+    }
+  if ((has_intervals (self) || self->tx_power != GP_ADVERTISEMENT_TX_POWER_NONE) &&
+      !self->experimental)
+    {
+      g_set_error (error, GP_ERROR, GP_ERROR_NOT_SUPPORTED,
+                   "%s: bluetoothd 5.66 ignores MinInterval, MaxInterval and TxPower unless "
+                   "it runs with -E (experimental; stable from BlueZ 5.77). Start bluetoothd "
+                   "with -E, or unset them",
+                   has_intervals (self) ? "min-interval/max-interval" : "tx-power");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * gp_advertisement_check:
+ * @self: a #GpAdvertisement
+ * @error: return location for a #GError
+ *
+ * Checks the advertisement as [method@Advertisement.start_async] does
+ * before BlueZ sees it: UUIDs, conflicts (a local name and
+ * `Includes: local-name`, an appearance and `Includes: appearance`),
+ * AD types BlueZ refuses in Data, ranges, and whether the advertising
+ * data fits in 31 bytes. Once the advertisement has been started, it also
+ * checks what the adapter supports (includes, secondary channels, and
+ * whether bluetoothd runs with `-E` for intervals and TX power).
+ *
+ * Returns: %TRUE if BlueZ should take the advertisement; %FALSE with
+ *   @error set (%GP_ERROR_INVALID_VALUE_LENGTH for data that does not fit,
+ *   naming the fields and the number of bytes over;
+ *   %GP_ERROR_INVALID_ARGUMENTS; %GP_ERROR_NOT_SUPPORTED)
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_advertisement_check (GpAdvertisement  *self,
+                        GError          **error)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_content (self, error) && check_manager (self, error);
+}
+
+/**
+ * gp_advertisement_get_data_length:
+ * @self: a #GpAdvertisement
+ *
+ * How many bytes of advertising data bluetoothd 5.66 makes of the
+ * advertisement's fields (not counting what the kernel adds: Flags
+ * managed by the kernel, TX power). The local name goes in the scan
+ * response and is not counted.
+ *
+ * Returns: the length in bytes
+ *
+ * Since: 0.1
+ */
+guint
+gp_advertisement_get_data_length (GpAdvertisement *self)
+{
+  Budget b;
+  guint len;
+
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), 0);
+
+  compute_budget (self, &b);
+  len = b.adv_len;
+  g_string_free (b.fields, TRUE);
+  g_string_free (b.budget_why, TRUE);
+  return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* The exported object                                                  */
+
+static gboolean
+caller_is_bluez (GpAdvertisement *self,
+                 const char      *sender)
+{
+  return sender == NULL || (self->bluez_owner != NULL && strcmp (sender, self->bluez_owner) == 0);
+}
+
+static void
+stop_watching (GpAdvertisement *self)
+{
+  if (self->name_watch != 0)
+    {
+      g_bus_unwatch_name (self->name_watch);
+      self->name_watch = 0;
+    }
+}
+
+static void
+unexport (GpAdvertisement *self)
+{
+  if (self->export_id != 0)
+    {
+      g_dbus_connection_unregister_object (self->connection, self->export_id);
+      self->export_id = 0;
+    }
+}
+
+static void
+set_active (GpAdvertisement *self,
+            gboolean         active)
+{
+  if (self->active == active)
+    return;
+  self->active = active;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACTIVE]);
+}
+
+/* BlueZ dropped us (Release, or it left the bus). */
+static void
+deactivate (GpAdvertisement *self)
+{
+  stop_watching (self);
+  unexport (self);
+  g_clear_handle_id (&self->apply_idle, g_source_remove);
+  g_clear_pointer (&self->sent, g_variant_unref);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  self->reregistering = FALSE;
+  set_active (self, FALSE);
+}
+
+static void
+object_method_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *object_path,
+                    const char            *interface_name,
+                    const char            *method_name,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  GpAdvertisement *self = user_data;
+
+  if (!caller_is_bluez (self, sender))
+    {
+      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                                             "Only BlueZ may call %s.%s on this object",
+                                             interface_name, method_name);
+      return;
+    }
+
+  if (strcmp (method_name, "Release") == 0)
+    {
+      g_autoptr(GpAdvertisement) keep = g_object_ref (self);
+
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      g_debug ("BlueZ released advertisement %s", self->object_path);
+      /* A re-registration in flight unregistered it itself. */
+      if (self->active && !self->reregistering && self->start_task == NULL)
+        {
+          deactivate (self);
+          g_signal_emit (self, signals[SIGNAL_RELEASED], 0);
+        }
+      return;
+    }
+
+  g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                         "Unknown method %s", method_name);
+}
+
+static GVariant *
+object_get_property (GDBusConnection  *connection,
+                     const char       *sender,
+                     const char       *object_path,
+                     const char       *interface_name,
+                     const char       *property_name,
+                     GError          **error,
+                     gpointer          user_data)
+{
+  g_autoptr(GVariant) all = build_properties (user_data);
+  GVariant *value = g_variant_lookup_value (all, property_name, NULL);
+
+  /* GetAll leaves out properties that are not set (error is NULL then). */
+  if (value == NULL)
+    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                 "Property “%s” is not set", property_name);
+  return value;
+}
+
+static gboolean
+object_set_property (GDBusConnection  *connection,
+                     const char       *sender,
+                     const char       *object_path,
+                     const char       *interface_name,
+                     const char       *property_name,
+                     GVariant         *value,
+                     GError          **error,
+                     gpointer          user_data)
+{
+  GpAdvertisement *self = user_data;
+
+  /* bluetoothd writes back the TX power the controller chose (extended
+   * advertising): accepted, the requested value stays. */
+  if (caller_is_bluez (self, sender) && strcmp (property_name, "TxPower") == 0)
+    return TRUE;
+  g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+               "Property %s.%s cannot be set from D-Bus", interface_name, property_name);
+  return FALSE;
+}
+
+static const GDBusInterfaceVTable object_vtable = {
+  object_method_call,
+  object_get_property,
+  object_set_property,
+  { 0 }
+};
+
+static gboolean
+export (GpAdvertisement  *self,
+        GError          **error)
+{
+  if (self->export_id != 0)
+    return TRUE;
+  self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
+                                                       gp_bluez_leadvertisement1_interface_info (),
+                                                       &object_vtable, self, NULL, error);
+  return self->export_id != 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Changes while active                                                 */
+
+static void
+emit_changed (GpAdvertisement *self,
+              const char      *name,
+              GVariant        *value)
+{
+  GVariantBuilder changed, invalidated;
+
+  g_variant_builder_init (&changed, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_init (&invalidated, G_VARIANT_TYPE_STRING_ARRAY);
+  if (value != NULL)
+    g_variant_builder_add (&changed, "{sv}", name, value);
+  else
+    g_variant_builder_add (&invalidated, "s", name);
+  g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(sa{sv}as)", "org.bluez.LEAdvertisement1",
+                                                &changed, &invalidated),
+                                 NULL);
+}
+
+static gboolean
+includes_appearance (GVariant *props)
+{
+  g_autofree const char **inc = NULL;
+
+  if (!g_variant_lookup (props, "Includes", "^a&s", &inc))
+    return FALSE;
+  return g_strv_contains (inc, "appearance");
+}
+
+static gboolean
+changed (GVariant   *old,
+         GVariant   *new,
+         const char *name)
+{
+  g_autoptr(GVariant) a = g_variant_lookup_value (old, name, NULL);
+  g_autoptr(GVariant) b = g_variant_lookup_value (new, name, NULL);
+
+  if (a == NULL || b == NULL)
+    return a != b;
+  return !g_variant_equal (a, b);
+}
+
+static gboolean
+present (GVariant   *props,
+         const char *name)
+{
+  g_autoptr(GVariant) v = g_variant_lookup_value (props, name, NULL);
+  return v != NULL;
+}
+
+/* Changes bluetoothd 5.66 does not apply correctly through
+ * PropertiesChanged (advertising.c properties_changed() only re-runs one
+ * parser and refreshes): the appearance stays in its data once added; the
+ * Limited flag and the conflicts are only set up at registration; a
+ * removed interval or TX power is not refreshed. */
+static gboolean
+needs_reregister (GVariant *old,
+                  GVariant *new)
+{
+  if (changed (old, new, "Type") || changed (old, new, "DiscoverableTimeout") ||
+      changed (old, new, "SecondaryChannel"))
+    return TRUE;
+  if (present (new, "DiscoverableTimeout") && changed (old, new, "Discoverable"))
+    return TRUE;
+  if (present (old, "Appearance") && !present (new, "Appearance"))
+    return TRUE;
+  if (includes_appearance (old) && !includes_appearance (new))
+    return TRUE;
+  if (present (new, "SecondaryChannel") && changed (old, new, "LocalName"))
+    return TRUE;
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *name = (const char *[]) { "MinInterval", "MaxInterval", "TxPower" }[i];
+      if (present (old, name) && !present (new, name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+reregister_unregistered (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GpAdvertisement) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    g_debug ("Unregistering advertisement %s to re-register it: %s",
+             self->object_path, error->message);
+  if (!self->active || !self->reregistering)
+    return;
+  register_advertisement (self, NULL);
+}
+
+static gboolean
+apply_changes (gpointer user_data)
+{
+  GpAdvertisement *self = user_data;
+  g_autoptr(GVariant) now = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->apply_idle = 0;
+  if (!self->active || self->reregistering || self->sent == NULL)
+    return G_SOURCE_REMOVE;
+
+  now = build_properties (self);
+  if (g_variant_equal (now, self->sent))
+    return G_SOURCE_REMOVE;
+
+  if (!gp_advertisement_check (self, &error))
+    {
+      g_prefix_error (&error, "Change not sent to BlueZ (advertisement %s stays as it was): ",
+                      self->object_path);
+      g_signal_emit (self, signals[SIGNAL_UPDATE_FAILED], 0, error);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (needs_reregister (self->sent, now))
+    {
+      g_debug ("Re-registering advertisement %s to apply a change", self->object_path);
+      self->reregistering = TRUE;
+      g_dbus_connection_call (self->connection, self->bluez_owner,
+                              gp_adapter_get_object_path (self->adapter),
+                              "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
+                              g_variant_new ("(o)", self->object_path), NULL,
+                              G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
+                              reregister_unregistered, g_object_ref (self));
+      return G_SOURCE_REMOVE;
+    }
+
+  for (guint i = 0; property_order[i] != NULL; i++)
+    if (changed (self->sent, now, property_order[i]))
+      {
+        g_autoptr(GVariant) v = g_variant_lookup_value (now, property_order[i], NULL);
+        emit_changed (self, property_order[i], v);
+      }
+  g_clear_pointer (&self->sent, g_variant_unref);
+  self->sent = g_steal_pointer (&now);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_apply (GpAdvertisement *self)
+{
+  if (!self->active || self->apply_idle != 0)
+    return;
+  self->apply_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_changes, self, NULL);
+}
+
+/* A property of the content changed. */
+static void
+content_changed (GpAdvertisement *self,
+                 GParamSpec      *pspec)
+{
+  if (pspec != NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), pspec);
+  schedule_apply (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Registration                                                         */
+
+static void
+on_bluez_vanished (GDBusConnection *connection,
+                   const char      *name,
+                   gpointer         user_data)
+{
+  GpAdvertisement *self = user_data;
+
+  if (!self->active)
+    return;
+  g_debug ("BlueZ left the bus: advertisement %s is no longer registered", self->object_path);
+  deactivate (self);
+}
+
+static char *
+largest_fields (GpAdvertisement *self)
+{
+  Budget b;
+  char *ret;
+
+  compute_budget (self, &b);
+  ret = g_strdup_printf ("%u bytes of advertising data: %s", b.adv_len,
+                         b.fields->len > 0 ? b.fields->str : "none");
+  g_string_free (b.fields, TRUE);
+  g_string_free (b.budget_why, TRUE);
+  return ret;
+}
+
+/* Makes BlueZ's answer to RegisterAdvertisement one a user can act on. */
+GError *
+gp_advertisement_explain_error (GpAdvertisement *self,
+                                GError          *error)
+{
+  const char *adapter = self->adapter != NULL ? gp_adapter_get_interface_name (self->adapter)
+                                               : "the adapter";
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+  g_autofree char *fields = largest_fields (self);
+  GError *ret;
+
+  error = gp_dbus_error_from_bluez (error);
+  if (g_error_matches (error, GP_ERROR, GP_ERROR_NOT_PERMITTED))
+    ret = g_error_new (GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                       "No advertising instance is free on %s (BlueZ: “%s”): %u advertisements "
+                       "are active there, from this and other programs. Stop one "
+                       "(gp_advertisement_stop_async(), or unregister another program's) "
+                       "and start again", adapter, error->message, self->active_instances);
+  else if (g_error_matches (error, GP_ERROR, GP_ERROR_FAILED) &&
+           strstr (error->message, "parse") != NULL)
+    ret = g_error_new (GP_ERROR, GP_ERROR_FAILED,
+                       "BlueZ could not take advertisement %s on %s (“%s”) although it passed "
+                       "this library's checks: most likely the data is too long for this "
+                       "controller (%s), or this bluetoothd refuses one of the fields. Remove "
+                       "the largest field and try again; journalctl -u bluetooth says which "
+                       "property failed", self->object_path, adapter, error->message, fields);
+  else if (g_error_matches (error, GP_ERROR, GP_ERROR_FAILED))
+    ret = g_error_new (GP_ERROR, GP_ERROR_FAILED,
+                       "The kernel or controller refused advertisement %s on %s (BlueZ: “%s”): "
+                       "the data may be too long for this controller (%s), or the secondary "
+                       "channel, intervals or TX power are not supported. btmon shows the "
+                       "controller's answer", self->object_path, adapter, error->message, fields);
+  else if (g_error_matches (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS))
+    ret = g_error_new (GP_ERROR, GP_ERROR_ALREADY_EXISTS,
+                       "An advertisement with object path %s is already registered on %s from "
+                       "this D-Bus connection: give each advertisement its own path",
+                       self->object_path, adapter);
+  else if (remote != NULL && g_str_has_prefix (remote, "org.freedesktop.DBus.Error.Unknown"))
+    ret = g_error_new (GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                       "Adapter %s has no LE advertising manager (BlueZ: “%s”): it is not an LE "
+                       "adapter, or it is gone", adapter, error->message);
+  else
+    {
+      ret = g_error_copy (error);
+      g_prefix_error (&ret, "BlueZ refused advertisement %s on %s: ", self->object_path, adapter);
+    }
+  g_error_free (error);
+  return ret;
+}
+
+static void
+start_failed (GpAdvertisement *self,
+              GTask           *task,
+              GError          *error)
+{
+  unexport (self);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_object (&self->start_task);
+  g_task_return_error (task, error);
+}
+
+static void
+register_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GpAdvertisement) self = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  self = g_object_ref (g_task_get_source_object (task));
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_dbus_connection_call (self->connection, self->bluez_owner,
+                                gp_adapter_get_object_path (self->adapter),
+                                "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
+                                g_variant_new ("(o)", self->object_path), NULL,
+                                G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+      else
+        error = gp_advertisement_explain_error (self, error);
+      start_failed (self, task, error);
+      return;
+    }
+
+  g_clear_object (&self->start_task);
+  self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
+                                                     G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                     NULL, on_bluez_vanished, self, NULL);
+  set_active (self, TRUE);
+  /* Changes made while BlueZ read us. */
+  schedule_apply (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+reregister_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GpAdvertisement) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (!self->reregistering)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  self->reregistering = FALSE;
+  if (reply == NULL)
+    {
+      g_autoptr(GError) explained = gp_advertisement_explain_error (self, error);
+
+      g_prefix_error (&explained, "Re-registering to apply a change failed: ");
+      deactivate (self);
+      g_signal_emit (self, signals[SIGNAL_UPDATE_FAILED], 0, explained);
+      return;
+    }
+  schedule_apply (self);
+}
+
+/* Sends RegisterAdvertisement; @task is the start task, or NULL when
+ * re-registering an active advertisement. */
+static void
+register_advertisement (GpAdvertisement *self,
+                        GTask           *task)
+{
+  GVariant *options = g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0);
+
+  g_clear_pointer (&self->sent, g_variant_unref);
+  self->sent = build_properties (self);
+  g_dbus_connection_call (self->connection, self->bluez_owner,
+                          gp_adapter_get_object_path (self->adapter),
+                          "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement",
+                          g_variant_new ("(o@a{sv})", self->object_path, options),
+                          NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, GP_REGISTER_TIMEOUT_MSEC,
+                          task != NULL ? g_task_get_cancellable (task) : NULL,
+                          task != NULL ? register_done : reregister_done,
+                          task != NULL ? (gpointer) g_object_ref (task) : (gpointer) g_object_ref (self));
+}
+
+static void
+start_got_manager (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAdvertisement *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) all = NULL;
+  g_autoptr(GVariant) caps = NULL;
+  GError *error = NULL;
+  guint8 active = 0, free_instances = 0;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      error = gp_dbus_error_from_bluez (error);
+      if (!g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY))
+        {
+          GError *e = g_error_new (GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                                   "Adapter %s has no LE advertising manager (%s): it is not an "
+                                   "LE adapter, it is gone, or bluetoothd is still setting it up",
+                                   gp_adapter_get_interface_name (self->adapter), error->message);
+          g_error_free (error);
+          error = e;
+        }
+      start_failed (self, task, error);
+      return;
+    }
+
+  all = g_variant_get_child_value (reply, 0);
+  g_variant_lookup (all, "ActiveInstances", "y", &active);
+  g_variant_lookup (all, "SupportedInstances", "y", &free_instances);
+  self->active_instances = active;
+  self->free_instances = free_instances;
+  g_clear_pointer (&self->supported_includes, g_strfreev);
+  g_clear_pointer (&self->supported_channels, g_strfreev);
+  g_variant_lookup (all, "SupportedIncludes", "^as", &self->supported_includes);
+  self->extended = g_variant_lookup (all, "SupportedSecondaryChannels", "^as",
+                                     &self->supported_channels);
+  caps = g_variant_lookup_value (all, "SupportedCapabilities", NULL);
+  self->experimental = caps != NULL;
+  self->have_manager_info = TRUE;
+
+  if (!gp_advertisement_check (self, &error))
+    {
+      start_failed (self, task, error);
+      return;
+    }
+  if (!export (self, &error))
+    {
+      start_failed (self, task, error);
+      return;
+    }
+  register_advertisement (self, task);
+}
+
+static void
+start_got_adapter_props (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAdvertisement *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) all = NULL;
+  GError *error = NULL;
+  gboolean powered = FALSE;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      error = gp_dbus_error_from_bluez (error);
+      if (!g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY))
+        {
+          GError *e = g_error_new (GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                                   "Adapter %s is gone (%s)",
+                                   gp_adapter_get_object_path (self->adapter), error->message);
+          g_error_free (error);
+          error = e;
+        }
+      start_failed (self, task, error);
+      return;
+    }
+  all = g_variant_get_child_value (reply, 0);
+  g_variant_lookup (all, "Powered", "b", &powered);
+  if (!powered)
+    {
+      start_failed (self, task,
+                    g_error_new (GP_ERROR, GP_ERROR_NOT_READY,
+                                 "Adapter %s is powered off: power it on "
+                                 "(gp_adapter_set_powered_async(), or bluetoothctl power on) "
+                                 "and start the advertisement again",
+                                 gp_adapter_get_interface_name (self->adapter)));
+      return;
+    }
+
+  g_dbus_connection_call (self->connection, self->bluez_owner,
+                          gp_adapter_get_object_path (self->adapter),
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", "org.bluez.LEAdvertisingManager1"),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                          g_task_get_cancellable (task), start_got_manager, g_object_ref (task));
+}
+
+static void
+start_got_owner (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAdvertisement *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      start_failed (self, task, gp_dbus_error_from_bluez (error));
+      return;
+    }
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_variant_get (reply, "(s)", &self->bluez_owner);
+
+  g_dbus_connection_call (self->connection, self->bluez_owner,
+                          gp_adapter_get_object_path (self->adapter),
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", "org.bluez.Adapter1"),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                          g_task_get_cancellable (task), start_got_adapter_props,
+                          g_object_ref (task));
+}
+
+static void
+start_with_adapter (GTask *task)
+{
+  GpAdvertisement *self = g_task_get_source_object (task);
+
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetNameOwner",
+                          g_variant_new ("(s)", "org.bluez"), G_VARIANT_TYPE ("(s)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task),
+                          start_got_owner, g_object_ref (task));
+}
+
+static void
+start_got_adapter (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAdvertisement *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GpAdapter *adapter;
+
+  adapter = gp_adapter_find_finish (result, &error);
+  if (adapter == NULL)
+    {
+      start_failed (self, task, error);
+      return;
+    }
+  g_set_object (&self->adapter, adapter);
+  g_object_unref (adapter);
+  start_with_adapter (task);
+}
+
+static void
+start_with_connection (GTask *task)
+{
+  GpAdvertisement *self = g_task_get_source_object (task);
+
+  if (self->adapter != NULL)
+    start_with_adapter (task);
+  else
+    gp_adapter_find_async (self->connection, NULL, g_task_get_cancellable (task),
+                           start_got_adapter, g_object_ref (task));
+}
+
+static void
+start_got_bus (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAdvertisement *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  self->connection = g_bus_get_finish (result, &error);
+  if (self->connection == NULL)
+    {
+      start_failed (self, task, error);
+      return;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+  start_with_connection (task);
+}
+
+/**
+ * gp_advertisement_start_async:
+ * @self: a #GpAdvertisement
+ * @adapter: (nullable): the adapter to advertise on, or %NULL for the
+ *   first powered adapter
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when BlueZ has answered
+ * @user_data: data for @callback
+ *
+ * Checks the advertisement (see [method@Advertisement.check]), exports it
+ * and registers it with BlueZ (`RegisterAdvertisement`). BlueZ reads the
+ * advertisement during the call, so the main context must keep running.
+ *
+ * Errors, each with a message that says what to do:
+ * %GP_ERROR_ALREADY_EXISTS if it is active, %GP_ERROR_IN_PROGRESS while
+ * it starts, %GP_ERROR_INVALID_VALUE_LENGTH for data that does not fit
+ * (naming the fields and the bytes over), %GP_ERROR_INVALID_ARGUMENTS,
+ * %GP_ERROR_NOT_SUPPORTED for what the adapter or bluetoothd does not
+ * support (intervals and TX power without `bluetoothd -E`),
+ * %GP_ERROR_NOT_READY if the adapter is powered off or BlueZ is not
+ * running, %GP_ERROR_NOT_AVAILABLE without an LE adapter,
+ * %GP_ERROR_NOT_PERMITTED when every advertising instance is taken, and
+ * %GP_ERROR_FAILED when bluetoothd or the kernel refuses the data.
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_start_async (GpAdvertisement     *self,
+                              GpAdapter           *adapter,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+  g_return_if_fail (adapter == NULL || GP_IS_ADAPTER (adapter));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gp_advertisement_start_async);
+
+  if (self->active)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
+                               "Advertisement %s is already active", self->object_path);
+      return;
+    }
+  if (self->start_task != NULL)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_IN_PROGRESS,
+                               "Advertisement %s is being started", self->object_path);
+      return;
+    }
+  if (!check_content (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (adapter != NULL && self->connection != NULL &&
+      gp_adapter_get_connection (adapter) != self->connection)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                               "The adapter is on another D-Bus connection than advertisement %s",
+                               self->object_path);
+      return;
+    }
+
+  self->start_task = g_object_ref (task);
+  if (adapter != NULL)
+    {
+      g_set_object (&self->adapter, adapter);
+      if (self->connection == NULL)
+        {
+          self->connection = g_object_ref (gp_adapter_get_connection (adapter));
+          g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+        }
+    }
+  else
+    g_clear_object (&self->adapter);
+
+  if (self->connection == NULL)
+    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, start_got_bus, g_steal_pointer (&task));
+  else
+    start_with_connection (task);
+}
+
+/**
+ * gp_advertisement_start_finish:
+ * @self: a #GpAdvertisement
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Advertisement.start_async].
+ *
+ * Returns: %TRUE if the advertisement is on air
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_advertisement_start_finish (GpAdvertisement  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gp_advertisement_start_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+stop_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAdvertisement *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  deactivate (self);
+
+  if (reply == NULL)
+    {
+      error = gp_dbus_error_from_bluez (error);
+      /* BlueZ forgot it already (restart, adapter gone, timeout). */
+      if (g_error_matches (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST) ||
+          g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+        g_clear_error (&error);
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * gp_advertisement_stop_async:
+ * @self: a #GpAdvertisement
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when done
+ * @user_data: data for @callback
+ *
+ * Stops the advertisement (`UnregisterAdvertisement`) and stops exporting
+ * it. BlueZ does not call Release for this: [signal@Advertisement::released]
+ * is not emitted. The advertisement can be started again.
+ *
+ * It fails with %GP_ERROR_DOES_NOT_EXIST if the advertisement is not
+ * active.
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_stop_async (GpAdvertisement     *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gp_advertisement_stop_async);
+
+  if (!self->active)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
+                               "Advertisement %s is not active", self->object_path);
+      return;
+    }
+
+  self->reregistering = FALSE;
+  g_dbus_connection_call (self->connection, self->bluez_owner,
+                          gp_adapter_get_object_path (self->adapter),
+                          "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
+                          g_variant_new ("(o)", self->object_path), NULL,
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
+                          stop_done, g_steal_pointer (&task));
+}
+
+/**
+ * gp_advertisement_stop_finish:
+ * @self: a #GpAdvertisement
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Advertisement.stop_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_advertisement_stop_finish (GpAdvertisement  *self,
+                              GAsyncResult     *result,
+                              GError          **error)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gp_advertisement_stop_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                              */
+
+static void
+gp_advertisement_dispose (GObject *object)
+{
+  GpAdvertisement *self = GP_ADVERTISEMENT (object);
+
+  stop_watching (self);
+  g_clear_handle_id (&self->apply_idle, g_source_remove);
+  if (self->active && self->connection != NULL)
+    g_dbus_connection_call (self->connection, self->bluez_owner,
+                            gp_adapter_get_object_path (self->adapter),
+                            "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
+                            g_variant_new ("(o)", self->object_path), NULL,
+                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+  if (self->connection != NULL)
+    unexport (self);
+  self->active = FALSE;
+
+  G_OBJECT_CLASS (gp_advertisement_parent_class)->dispose (object);
+}
+
+static void
+gp_advertisement_finalize (GObject *object)
+{
+  GpAdvertisement *self = GP_ADVERTISEMENT (object);
+
+  g_clear_pointer (&self->service_uuids, g_strfreev);
+  g_clear_pointer (&self->solicit_uuids, g_strfreev);
+  g_clear_pointer (&self->local_name, g_free);
+  g_clear_pointer (&self->manufacturer_data, g_ptr_array_unref);
+  g_clear_pointer (&self->service_data, g_ptr_array_unref);
+  g_clear_pointer (&self->data, g_ptr_array_unref);
+  g_clear_pointer (&self->supported_includes, g_strfreev);
+  g_clear_pointer (&self->supported_channels, g_strfreev);
+  g_clear_pointer (&self->sent, g_variant_unref);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_pointer (&self->object_path, g_free);
+  g_clear_object (&self->adapter);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (gp_advertisement_parent_class)->finalize (object);
+}
+
+static void
+gp_advertisement_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GpAdvertisement *self = GP_ADVERTISEMENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_OBJECT_PATH:
+      g_value_set_string (value, self->object_path);
+      break;
+    case PROP_ADAPTER:
+      g_value_set_object (value, self->adapter);
+      break;
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, self->active);
+      break;
+    case PROP_ADVERTISEMENT_TYPE:
+      g_value_set_enum (value, self->type);
+      break;
+    case PROP_SERVICE_UUIDS:
+      g_value_set_boxed (value, self->service_uuids);
+      break;
+    case PROP_SOLICIT_UUIDS:
+      g_value_set_boxed (value, self->solicit_uuids);
+      break;
+    case PROP_LOCAL_NAME:
+      g_value_set_string (value, self->local_name);
+      break;
+    case PROP_APPEARANCE:
+      g_value_set_int (value, self->appearance);
+      break;
+    case PROP_INCLUDES:
+      g_value_set_flags (value, self->includes);
+      break;
+    case PROP_DISCOVERABLE:
+      g_value_set_boolean (value, self->discoverable);
+      break;
+    case PROP_DISCOVERABLE_TIMEOUT:
+      g_value_set_uint (value, self->discoverable_timeout);
+      break;
+    case PROP_DURATION:
+      g_value_set_uint (value, self->duration);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
+      break;
+    case PROP_SECONDARY_CHANNEL:
+      g_value_set_enum (value, self->secondary_channel);
+      break;
+    case PROP_MIN_INTERVAL:
+      g_value_set_uint (value, self->min_interval);
+      break;
+    case PROP_MAX_INTERVAL:
+      g_value_set_uint (value, self->max_interval);
+      break;
+    case PROP_TX_POWER:
+      g_value_set_int (value, self->tx_power);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_advertisement_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  GpAdvertisement *self = GP_ADVERTISEMENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      self->connection = g_value_dup_object (value);
+      break;
+    case PROP_OBJECT_PATH:
+      {
+        static guint counter;
+        const char *path = g_value_get_string (value);
+
+        if (path != NULL && !g_variant_is_object_path (path))
+          {
+            g_critical ("“%s” is not a D-Bus object path", path);
+            path = NULL;
+          }
+        if (path != NULL)
+          self->object_path = g_strdup (path);
+        else
+          self->object_path = g_strdup_printf ("/org/gattperiph/advertisement%u",
+                                               g_atomic_int_add (&counter, 1));
+      }
+      break;
+    case PROP_ADVERTISEMENT_TYPE:
+      gp_advertisement_set_advertisement_type (self, g_value_get_enum (value));
+      break;
+    case PROP_SERVICE_UUIDS:
+      gp_advertisement_set_service_uuids (self, g_value_get_boxed (value));
+      break;
+    case PROP_SOLICIT_UUIDS:
+      gp_advertisement_set_solicit_uuids (self, g_value_get_boxed (value));
+      break;
+    case PROP_LOCAL_NAME:
+      gp_advertisement_set_local_name (self, g_value_get_string (value));
+      break;
+    case PROP_APPEARANCE:
+      gp_advertisement_set_appearance (self, g_value_get_int (value));
+      break;
+    case PROP_INCLUDES:
+      gp_advertisement_set_includes (self, g_value_get_flags (value));
+      break;
+    case PROP_DISCOVERABLE:
+      gp_advertisement_set_discoverable (self, g_value_get_boolean (value));
+      break;
+    case PROP_DISCOVERABLE_TIMEOUT:
+      gp_advertisement_set_discoverable_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_DURATION:
+      gp_advertisement_set_duration (self, g_value_get_uint (value));
+      break;
+    case PROP_TIMEOUT:
+      gp_advertisement_set_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_SECONDARY_CHANNEL:
+      gp_advertisement_set_secondary_channel (self, g_value_get_enum (value));
+      break;
+    case PROP_MIN_INTERVAL:
+      gp_advertisement_set_min_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_INTERVAL:
+      gp_advertisement_set_max_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_TX_POWER:
+      gp_advertisement_set_tx_power (self, g_value_get_int (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define RW_PROP (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+
+static void
+gp_advertisement_class_init (GpAdvertisementClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  /* BlueZ's errors must arrive in the GP_ERROR domain. */
+  g_type_ensure (G_TYPE_DBUS_CONNECTION);
+  (void) gp_error_quark ();
+
+  object_class->dispose = gp_advertisement_dispose;
+  object_class->finalize = gp_advertisement_finalize;
+  object_class->get_property = gp_advertisement_get_property;
+  object_class->set_property = gp_advertisement_set_property;
+
+  /**
+   * GpAdvertisement:connection:
+   *
+   * The D-Bus connection the advertisement is exported on. %NULL means
+   * the system bus, connected to when it starts.
+   *
+   * Since: 0.1
+   */
+  props[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpAdvertisement:object-path:
+   *
+   * The object path the advertisement is exported under. If none is
+   * given, a unique one under `/org/gattperiph/` is chosen.
+   *
+   * Since: 0.1
+   */
+  props[PROP_OBJECT_PATH] =
+    g_param_spec_string ("object-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpAdvertisement:adapter:
+   *
+   * The adapter the advertisement is (or was last) started on.
+   *
+   * Since: 0.1
+   */
+  props[PROP_ADAPTER] =
+    g_param_spec_object ("adapter", NULL, NULL, GP_TYPE_ADAPTER,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpAdvertisement:active:
+   *
+   * Whether BlueZ has the advertisement registered (it is on air). It
+   * turns %FALSE when the advertisement is stopped, when BlueZ releases it
+   * (its [property@Advertisement:timeout] expired, or the adapter went;
+   * see [signal@Advertisement::released]) and when bluetoothd exits.
+   *
+   * Since: 0.1
+   */
+  props[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpAdvertisement:advertisement-type:
+   *
+   * Connectable ([enum@AdvertisementType.PERIPHERAL], the default) or
+   * not ([enum@AdvertisementType.BROADCAST]). (`Type`)
+   *
+   * Since: 0.1
+   */
+  props[PROP_ADVERTISEMENT_TYPE] =
+    g_param_spec_enum ("advertisement-type", NULL, NULL, GP_TYPE_ADVERTISEMENT_TYPE,
+                       GP_ADVERTISEMENT_TYPE_PERIPHERAL, RW_PROP);
+
+  /**
+   * GpAdvertisement:service-uuids:
+   *
+   * The service UUIDs to advertise (`ServiceUUIDs`), in any form
+   * gp_uuid_normalize() takes. A 16-bit UUID takes 2 bytes, a 32-bit one 4,
+   * a 128-bit one 16, plus 2 per size used.
+   *
+   * Since: 0.1
+   */
+  props[PROP_SERVICE_UUIDS] =
+    g_param_spec_boxed ("service-uuids", NULL, NULL, G_TYPE_STRV, RW_PROP);
+
+  /**
+   * GpAdvertisement:solicit-uuids:
+   *
+   * Service UUIDs the peripheral wants centrals to offer
+   * (`SolicitUUIDs`).
+   *
+   * Since: 0.1
+   */
+  props[PROP_SOLICIT_UUIDS] =
+    g_param_spec_boxed ("solicit-uuids", NULL, NULL, G_TYPE_STRV, RW_PROP);
+
+  /**
+   * GpAdvertisement:local-name:
+   *
+   * The name to advertise (`LocalName`), or %NULL. BlueZ puts it in the
+   * scan response (31 bytes: a longer name is shortened). Conflicts with
+   * [flags@AdvertisementIncludes.LOCAL_NAME].
+   *
+   * Since: 0.1
+   */
+  props[PROP_LOCAL_NAME] =
+    g_param_spec_string ("local-name", NULL, NULL, NULL, RW_PROP);
+
+  /**
+   * GpAdvertisement:appearance:
+   *
+   * The GAP appearance to advertise (`Appearance`, e.g. 0x0340 for a
+   * heart rate sensor), or %GP_ADVERTISEMENT_APPEARANCE_NONE. Takes 4
+   * bytes. Conflicts with [flags@AdvertisementIncludes.APPEARANCE].
+   *
+   * Since: 0.1
+   */
+  props[PROP_APPEARANCE] =
+    g_param_spec_int ("appearance", NULL, NULL, -1, 0xffff, GP_ADVERTISEMENT_APPEARANCE_NONE,
+                      RW_PROP);
+
+  /**
+   * GpAdvertisement:includes:
+   *
+   * What BlueZ adds by itself (`Includes`).
+   *
+   * Since: 0.1
+   */
+  props[PROP_INCLUDES] =
+    g_param_spec_flags ("includes", NULL, NULL, GP_TYPE_ADVERTISEMENT_INCLUDES,
+                        GP_ADVERTISEMENT_INCLUDES_NONE, RW_PROP);
+
+  /**
+   * GpAdvertisement:discoverable:
+   *
+   * Whether the advertisement carries the LE General Discoverable flag
+   * (`Discoverable`; the Limited one with a
+   * [property@Advertisement:discoverable-timeout]). %TRUE by default, so
+   * that the peripheral is found whether or not the adapter is
+   * discoverable. Only peripheral adverts carry flags: broadcast ones
+   * ignore it. BlueZ 5.66 adds the flag anyway while the adapter itself
+   * is discoverable.
+   *
+   * Since: 0.1
+   */
+  props[PROP_DISCOVERABLE] =
+    g_param_spec_boolean ("discoverable", NULL, NULL, TRUE, RW_PROP);
+
+  /**
+   * GpAdvertisement:discoverable-timeout:
+   *
+   * Seconds after which the discoverable flag is dropped
+   * (`DiscoverableTimeout`), 0 for never. Not sent when 0 (BlueZ 5.66
+   * would drop the flags at once).
+   *
+   * Since: 0.1
+   */
+  props[PROP_DISCOVERABLE_TIMEOUT] =
+    g_param_spec_uint ("discoverable-timeout", NULL, NULL, 0, G_MAXUINT16, 0, RW_PROP);
+
+  /**
+   * GpAdvertisement:duration:
+   *
+   * Seconds this advertisement gets in turn when several rotate
+   * (`Duration`), 0 for the kernel's default (2 s).
+   *
+   * Since: 0.1
+   */
+  props[PROP_DURATION] =
+    g_param_spec_uint ("duration", NULL, NULL, 0, G_MAXUINT16, 0, RW_PROP);
+
+  /**
+   * GpAdvertisement:timeout:
+   *
+   * Seconds after which BlueZ stops the advertisement and releases it
+   * (`Timeout`); 0, the default, advertises until stopped. Changing it
+   * while active restarts the countdown.
+   *
+   * Since: 0.1
+   */
+  props[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXUINT16, 0, RW_PROP);
+
+  /**
+   * GpAdvertisement:secondary-channel:
+   *
+   * The secondary channel (`SecondaryChannel`): anything but
+   * [enum@SecondaryChannel.NONE] uses extended advertising.
+   *
+   * Since: 0.1
+   */
+  props[PROP_SECONDARY_CHANNEL] =
+    g_param_spec_enum ("secondary-channel", NULL, NULL, GP_TYPE_SECONDARY_CHANNEL,
+                       GP_SECONDARY_CHANNEL_NONE, RW_PROP);
+
+  /**
+   * GpAdvertisement:min-interval:
+   *
+   * The minimum advertising interval in milliseconds (`MinInterval`,
+   * 20 to 10485759), or 0 for the kernel's default. Experimental in BlueZ
+   * 5.66: needs `bluetoothd -E`.
+   *
+   * Since: 0.1
+   */
+  props[PROP_MIN_INTERVAL] =
+    g_param_spec_uint ("min-interval", NULL, NULL, 0, G_MAXUINT32, 0, RW_PROP);
+
+  /**
+   * GpAdvertisement:max-interval:
+   *
+   * The maximum advertising interval in milliseconds (`MaxInterval`), or 0
+   * for the kernel's default. Experimental in BlueZ 5.66: needs
+   * `bluetoothd -E`.
+   *
+   * Since: 0.1
+   */
+  props[PROP_MAX_INTERVAL] =
+    g_param_spec_uint ("max-interval", NULL, NULL, 0, G_MAXUINT32, 0, RW_PROP);
+
+  /**
+   * GpAdvertisement:tx-power:
+   *
+   * The requested TX power in dBm (`TxPower`, −127 to 20), or
+   * %GP_ADVERTISEMENT_TX_POWER_NONE. Experimental in BlueZ 5.66: needs
+   * `bluetoothd -E` and extended advertising.
+   *
+   * Since: 0.1
+   */
+  props[PROP_TX_POWER] =
+    g_param_spec_int ("tx-power", NULL, NULL, -127, GP_ADVERTISEMENT_TX_POWER_NONE,
+                      GP_ADVERTISEMENT_TX_POWER_NONE, RW_PROP);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * GpAdvertisement::released:
+   * @self: the advertisement
+   *
+   * BlueZ released the advertisement: its
+   * [property@Advertisement:timeout] expired, or the adapter went away.
+   * [property@Advertisement:active] is %FALSE by then. (BlueZ does not
+   * release advertisements that are stopped.)
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_RELEASED] =
+    g_signal_new ("released", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * GpAdvertisement::update-failed:
+   * @self: the advertisement
+   * @error: what is wrong
+   *
+   * A change made while the advertisement was active could not be
+   * applied. If the change itself is wrong (data that does not fit, a
+   * conflict), it was not sent and the advertisement stays on air as it
+   * was; if BlueZ refused to register the advertisement again,
+   * [property@Advertisement:active] is %FALSE.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_UPDATE_FAILED] =
+    g_signal_new ("update-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+gp_advertisement_init (GpAdvertisement *self)
+{
+  self->type = GP_ADVERTISEMENT_TYPE_PERIPHERAL;
+  self->appearance = GP_ADVERTISEMENT_APPEARANCE_NONE;
+  self->discoverable = TRUE;
+  self->tx_power = GP_ADVERTISEMENT_TX_POWER_NONE;
+  self->manufacturer_data = g_ptr_array_new_with_free_func (entry_free);
+  self->service_data = g_ptr_array_new_with_free_func (entry_free);
+  self->data = g_ptr_array_new_with_free_func (entry_free);
+}
+
+/**
+ * gp_advertisement_new:
+ *
+ * Makes an advertisement on the system bus, under an object path of its
+ * own. It is connectable and discoverable, and has no content yet.
+ *
+ * Returns: (transfer full): a new advertisement
+ *
+ * Since: 0.1
+ */
+GpAdvertisement *
+gp_advertisement_new (void)
+{
+  return g_object_new (GP_TYPE_ADVERTISEMENT, NULL);
+}
+
+/**
+ * gp_advertisement_new_for_connection:
+ * @connection: the D-Bus connection BlueZ is on
+ * @object_path: (nullable): the object path to export the advertisement
+ *   under, or %NULL to pick one
+ *
+ * Makes an advertisement on @connection.
+ *
+ * Returns: (transfer full): a new advertisement
+ *
+ * Since: 0.1
+ */
+GpAdvertisement *
+gp_advertisement_new_for_connection (GDBusConnection *connection,
+                                     const char      *object_path)
+{
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (object_path == NULL || g_variant_is_object_path (object_path), NULL);
+
+  return g_object_new (GP_TYPE_ADVERTISEMENT,
+                       "connection", connection,
+                       "object-path", object_path,
+                       NULL);
+}
+
+/**
+ * gp_advertisement_get_connection:
+ * @self: a #GpAdvertisement
+ *
+ * The D-Bus connection of the advertisement.
+ *
+ * Returns: (transfer none) (nullable): the connection, or %NULL before the
+ *   first start on the system bus
+ *
+ * Since: 0.1
+ */
+GDBusConnection *
+gp_advertisement_get_connection (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  return self->connection;
+}
+
+/**
+ * gp_advertisement_get_object_path:
+ * @self: a #GpAdvertisement
+ *
+ * The object path the advertisement is exported under.
+ *
+ * Returns: the object path
+ *
+ * Since: 0.1
+ */
+const char *
+gp_advertisement_get_object_path (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  return self->object_path;
+}
+
+/**
+ * gp_advertisement_get_adapter:
+ * @self: a #GpAdvertisement
+ *
+ * The adapter the advertisement is, or was last, started on.
+ *
+ * Returns: (transfer none) (nullable): the adapter
+ *
+ * Since: 0.1
+ */
+GpAdapter *
+gp_advertisement_get_adapter (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  return self->adapter;
+}
+
+/**
+ * gp_advertisement_get_active:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:active].
+ *
+ * Returns: %TRUE while BlueZ has the advertisement registered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_advertisement_get_active (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), FALSE);
+  return self->active;
+}
+
+#define SIMPLE_ACCESSORS(ctype, field, getter, setter, PROP, extra_check) \
+  ctype getter (GpAdvertisement *self)                                  \
+  {                                                                     \
+    g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), (ctype) 0);        \
+    return self->field;                                                 \
+  }                                                                     \
+  void setter (GpAdvertisement *self, ctype value)                      \
+  {                                                                     \
+    g_return_if_fail (GP_IS_ADVERTISEMENT (self));                      \
+    g_return_if_fail (extra_check);                                     \
+    if (self->field == value)                                           \
+      return;                                                           \
+    self->field = value;                                                \
+    content_changed (self, props[PROP]);                                \
+  }
+
+/**
+ * gp_advertisement_get_advertisement_type:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:advertisement-type].
+ *
+ * Returns: the type
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_advertisement_type:
+ * @self: a #GpAdvertisement
+ * @type: the type
+ *
+ * Sets [property@Advertisement:advertisement-type].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (GpAdvertisementType, type, gp_advertisement_get_advertisement_type,
+                  gp_advertisement_set_advertisement_type, PROP_ADVERTISEMENT_TYPE,
+                  value == GP_ADVERTISEMENT_TYPE_PERIPHERAL || value == GP_ADVERTISEMENT_TYPE_BROADCAST)
+
+/**
+ * gp_advertisement_get_appearance:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:appearance].
+ *
+ * Returns: the appearance, or %GP_ADVERTISEMENT_APPEARANCE_NONE
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_appearance:
+ * @self: a #GpAdvertisement
+ * @appearance: a GAP appearance (0 to 0xFFFF), or
+ *   %GP_ADVERTISEMENT_APPEARANCE_NONE
+ *
+ * Sets [property@Advertisement:appearance].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (int, appearance, gp_advertisement_get_appearance,
+                  gp_advertisement_set_appearance, PROP_APPEARANCE,
+                  value >= -1 && value <= 0xffff)
+
+/**
+ * gp_advertisement_get_includes:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:includes].
+ *
+ * Returns: the includes
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_includes:
+ * @self: a #GpAdvertisement
+ * @includes: what BlueZ should add
+ *
+ * Sets [property@Advertisement:includes].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (GpAdvertisementIncludes, includes, gp_advertisement_get_includes,
+                  gp_advertisement_set_includes, PROP_INCLUDES,
+                  (value & ~(GP_ADVERTISEMENT_INCLUDES_TX_POWER | GP_ADVERTISEMENT_INCLUDES_APPEARANCE |
+                             GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME)) == 0)
+
+/**
+ * gp_advertisement_get_discoverable:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:discoverable].
+ *
+ * Returns: whether the advertisement is discoverable
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_discoverable:
+ * @self: a #GpAdvertisement
+ * @discoverable: whether to set the discoverable flag
+ *
+ * Sets [property@Advertisement:discoverable].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (gboolean, discoverable, gp_advertisement_get_discoverable,
+                  gp_advertisement_set_discoverable, PROP_DISCOVERABLE, TRUE)
+
+/**
+ * gp_advertisement_get_discoverable_timeout:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:discoverable-timeout].
+ *
+ * Returns: the timeout in seconds, 0 for none
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_discoverable_timeout:
+ * @self: a #GpAdvertisement
+ * @seconds: the timeout, 0 for none
+ *
+ * Sets [property@Advertisement:discoverable-timeout].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (guint, discoverable_timeout, gp_advertisement_get_discoverable_timeout,
+                  gp_advertisement_set_discoverable_timeout, PROP_DISCOVERABLE_TIMEOUT,
+                  value <= G_MAXUINT16)
+
+/**
+ * gp_advertisement_get_duration:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:duration].
+ *
+ * Returns: the duration in seconds, 0 for the default
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_duration:
+ * @self: a #GpAdvertisement
+ * @seconds: the duration, 0 for the default
+ *
+ * Sets [property@Advertisement:duration].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (guint, duration, gp_advertisement_get_duration,
+                  gp_advertisement_set_duration, PROP_DURATION, value <= G_MAXUINT16)
+
+/**
+ * gp_advertisement_get_timeout:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:timeout].
+ *
+ * Returns: the timeout in seconds, 0 for none
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_timeout:
+ * @self: a #GpAdvertisement
+ * @seconds: the timeout, 0 to advertise until stopped
+ *
+ * Sets [property@Advertisement:timeout].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (guint, timeout, gp_advertisement_get_timeout,
+                  gp_advertisement_set_timeout, PROP_TIMEOUT, value <= G_MAXUINT16)
+
+/**
+ * gp_advertisement_get_secondary_channel:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:secondary-channel].
+ *
+ * Returns: the secondary channel
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_secondary_channel:
+ * @self: a #GpAdvertisement
+ * @channel: the secondary channel
+ *
+ * Sets [property@Advertisement:secondary-channel].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (GpSecondaryChannel, secondary_channel, gp_advertisement_get_secondary_channel,
+                  gp_advertisement_set_secondary_channel, PROP_SECONDARY_CHANNEL,
+                  value <= GP_SECONDARY_CHANNEL_CODED)
+
+/**
+ * gp_advertisement_get_min_interval:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:min-interval].
+ *
+ * Returns: the interval in milliseconds, 0 for the default
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_min_interval:
+ * @self: a #GpAdvertisement
+ * @milliseconds: the interval, 0 for the default
+ *
+ * Sets [property@Advertisement:min-interval]. If only one of the two
+ * intervals is set, it is used for both.
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (guint, min_interval, gp_advertisement_get_min_interval,
+                  gp_advertisement_set_min_interval, PROP_MIN_INTERVAL, TRUE)
+
+/**
+ * gp_advertisement_get_max_interval:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:max-interval].
+ *
+ * Returns: the interval in milliseconds, 0 for the default
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_max_interval:
+ * @self: a #GpAdvertisement
+ * @milliseconds: the interval, 0 for the default
+ *
+ * Sets [property@Advertisement:max-interval].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (guint, max_interval, gp_advertisement_get_max_interval,
+                  gp_advertisement_set_max_interval, PROP_MAX_INTERVAL, TRUE)
+
+/**
+ * gp_advertisement_get_tx_power:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:tx-power].
+ *
+ * Returns: the TX power in dBm, or %GP_ADVERTISEMENT_TX_POWER_NONE
+ *
+ * Since: 0.1
+ */
+/**
+ * gp_advertisement_set_tx_power:
+ * @self: a #GpAdvertisement
+ * @dbm: the TX power (−127 to 20), or %GP_ADVERTISEMENT_TX_POWER_NONE
+ *
+ * Sets [property@Advertisement:tx-power].
+ *
+ * Since: 0.1
+ */
+SIMPLE_ACCESSORS (int, tx_power, gp_advertisement_get_tx_power,
+                  gp_advertisement_set_tx_power, PROP_TX_POWER,
+                  value >= -127 && value <= GP_ADVERTISEMENT_TX_POWER_NONE)
+
+static gboolean
+strv_equal0 (char       **a,
+             const char * const *b)
+{
+  gboolean a_empty = a == NULL || a[0] == NULL;
+  gboolean b_empty = b == NULL || b[0] == NULL;
+
+  if (a_empty || b_empty)
+    return a_empty == b_empty;
+  return g_strv_equal ((const char * const *) a, b);
+}
+
+/**
+ * gp_advertisement_get_service_uuids:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:service-uuids].
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the UUIDs
+ *
+ * Since: 0.1
+ */
+const char * const *
+gp_advertisement_get_service_uuids (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  return (const char * const *) self->service_uuids;
+}
+
+/**
+ * gp_advertisement_set_service_uuids:
+ * @self: a #GpAdvertisement
+ * @uuids: (nullable) (array zero-terminated=1): service UUIDs
+ *
+ * Sets [property@Advertisement:service-uuids]. Malformed UUIDs are
+ * reported by [method@Advertisement.check] and when starting.
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_set_service_uuids (GpAdvertisement    *self,
+                                    const char * const *uuids)
+{
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+
+  if (strv_equal0 (self->service_uuids, uuids))
+    return;
+  g_strfreev (self->service_uuids);
+  self->service_uuids = g_strdupv ((char **) uuids);
+  content_changed (self, props[PROP_SERVICE_UUIDS]);
+}
+
+/**
+ * gp_advertisement_get_solicit_uuids:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:solicit-uuids].
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the UUIDs
+ *
+ * Since: 0.1
+ */
+const char * const *
+gp_advertisement_get_solicit_uuids (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  return (const char * const *) self->solicit_uuids;
+}
+
+/**
+ * gp_advertisement_set_solicit_uuids:
+ * @self: a #GpAdvertisement
+ * @uuids: (nullable) (array zero-terminated=1): service UUIDs
+ *
+ * Sets [property@Advertisement:solicit-uuids].
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_set_solicit_uuids (GpAdvertisement    *self,
+                                    const char * const *uuids)
+{
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+
+  if (strv_equal0 (self->solicit_uuids, uuids))
+    return;
+  g_strfreev (self->solicit_uuids);
+  self->solicit_uuids = g_strdupv ((char **) uuids);
+  content_changed (self, props[PROP_SOLICIT_UUIDS]);
+}
+
+/**
+ * gp_advertisement_get_local_name:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:local-name].
+ *
+ * Returns: (nullable): the local name
+ *
+ * Since: 0.1
+ */
+const char *
+gp_advertisement_get_local_name (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  return self->local_name;
+}
+
+/**
+ * gp_advertisement_set_local_name:
+ * @self: a #GpAdvertisement
+ * @local_name: (nullable): the name, or %NULL (or "") for none
+ *
+ * Sets [property@Advertisement:local-name].
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_set_local_name (GpAdvertisement *self,
+                                 const char      *local_name)
+{
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+  g_return_if_fail (local_name == NULL || g_utf8_validate (local_name, -1, NULL));
+
+  if (g_strcmp0 (self->local_name, local_name) == 0)
+    return;
+  g_free (self->local_name);
+  self->local_name = g_strdup (local_name);
+  content_changed (self, props[PROP_LOCAL_NAME]);
+}
+
+/**
+ * gp_advertisement_get_manufacturer_data:
+ * @self: a #GpAdvertisement
+ * @company_id: a Bluetooth SIG company identifier
+ *
+ * The manufacturer-specific data for @company_id.
+ *
+ * Returns: (transfer none) (nullable): the data, or %NULL if none
+ *
+ * Since: 0.1
+ */
+GBytes *
+gp_advertisement_get_manufacturer_data (GpAdvertisement *self,
+                                        guint16          company_id)
+{
+  Entry *e;
+
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  e = find_entry (self->manufacturer_data, company_id, NULL);
+  return e != NULL ? e->data : NULL;
+}
+
+/**
+ * gp_advertisement_set_manufacturer_data:
+ * @self: a #GpAdvertisement
+ * @company_id: a Bluetooth SIG company identifier
+ * @data: (nullable): the data, or %NULL to remove it
+ *
+ * Sets the manufacturer-specific data for @company_id
+ * (`ManufacturerData`). Several company identifiers can each have data;
+ * each takes 4 bytes plus its data.
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_set_manufacturer_data (GpAdvertisement *self,
+                                        guint16          company_id,
+                                        GBytes          *data)
+{
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+
+  if (set_entry (self->manufacturer_data, company_id, NULL, data))
+    content_changed (self, NULL);
+}
+
+/**
+ * gp_advertisement_get_service_data:
+ * @self: a #GpAdvertisement
+ * @uuid: a service UUID, as given to
+ *   [method@Advertisement.set_service_data]
+ *
+ * The service data for @uuid.
+ *
+ * Returns: (transfer none) (nullable): the data, or %NULL if none
+ *
+ * Since: 0.1
+ */
+GBytes *
+gp_advertisement_get_service_data (GpAdvertisement *self,
+                                   const char      *uuid)
+{
+  Entry *e;
+
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+  e = find_entry (self->service_data, 0, uuid);
+  return e != NULL ? e->data : NULL;
+}
+
+/**
+ * gp_advertisement_set_service_data:
+ * @self: a #GpAdvertisement
+ * @uuid: a service UUID
+ * @data: (nullable): the data, or %NULL to remove it
+ *
+ * Sets the service data for @uuid (`ServiceData`). Each takes 2 bytes
+ * plus the UUID (2, 4 or 16 bytes) plus its data.
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_set_service_data (GpAdvertisement *self,
+                                   const char      *uuid,
+                                   GBytes          *data)
+{
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+  g_return_if_fail (uuid != NULL);
+
+  if (set_entry (self->service_data, 0, uuid, data))
+    content_changed (self, NULL);
+}
+
+/**
+ * gp_advertisement_get_data:
+ * @self: a #GpAdvertisement
+ * @ad_type: an AD type
+ *
+ * The raw advertising data of type @ad_type.
+ *
+ * Returns: (transfer none) (nullable): the data, or %NULL if none
+ *
+ * Since: 0.1
+ */
+GBytes *
+gp_advertisement_get_data (GpAdvertisement *self,
+                           guint8           ad_type)
+{
+  Entry *e;
+
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
+  e = find_entry (self->data, ad_type, NULL);
+  return e != NULL ? e->data : NULL;
+}
+
+/**
+ * gp_advertisement_set_data:
+ * @self: a #GpAdvertisement
+ * @ad_type: an AD type BlueZ lets applications set (such as 0x24 URI,
+ *   0x26 Transport Discovery Data, or 0x2C and above)
+ * @data: (nullable): the data, or %NULL to remove it
+ *
+ * Sets raw advertising data (`Data`, experimental in the 5.66
+ * documentation but parsed without `-E`). Each takes 2 bytes plus its
+ * data. BlueZ refuses the types it builds itself (Flags, UUID lists,
+ * names, TX power, service data, appearance, manufacturer data, ...):
+ * [method@Advertisement.check] says which property to use instead.
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_set_data (GpAdvertisement *self,
+                           guint8           ad_type,
+                           GBytes          *data)
+{
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+
+  if (set_entry (self->data, ad_type, NULL, data))
+    content_changed (self, NULL);
+}
