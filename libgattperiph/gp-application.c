@@ -668,7 +668,8 @@ flush_notifications (GpApplication *self)
       g_hash_table_remove (self->ready_set, chrc);
       if (gp_characteristic_take_notification (chrc, &value, &task, &wants_confirm))
         {
-          emit_value_changed (self, chrc, value);
+          if (!gp_characteristic_write_notify_sockets (chrc, value))
+            emit_value_changed (self, chrc, value);
           self->in_flight++;
           self->unacked++;
           if (task != NULL)

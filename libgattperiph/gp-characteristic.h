@@ -133,6 +133,11 @@ gboolean               gp_characteristic_remove_descriptor (GpCharacteristic    
 GP_AVAILABLE_IN_ALL
 GList                 *gp_characteristic_get_descriptors   (GpCharacteristic      *self);
 GP_AVAILABLE_IN_ALL
+gboolean               gp_characteristic_get_acquire_notify (GpCharacteristic     *self);
+GP_AVAILABLE_IN_ALL
+void                   gp_characteristic_set_acquire_notify (GpCharacteristic     *self,
+                                                            gboolean               acquire_notify);
+GP_AVAILABLE_IN_ALL
 guint                  gp_characteristic_get_backlog       (GpCharacteristic      *self);
 GP_AVAILABLE_IN_ALL
 guint64                gp_characteristic_get_coalesced     (GpCharacteristic      *self);

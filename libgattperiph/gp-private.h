@@ -99,6 +99,8 @@ gboolean     gp_characteristic_take_notification (GpCharacteristic     *self,
                                                 GBytes                **out_value,
                                                 GTask                 **out_task,
                                                 gboolean               *out_wants_confirm);
+gboolean     gp_characteristic_write_notify_sockets (GpCharacteristic *self,
+                                                GBytes                 *value);
 gboolean     gp_characteristic_has_notification (GpCharacteristic      *self);
 void         gp_characteristic_reset_notifications (GpCharacteristic   *self,
                                                 const GError           *reason);
@@ -138,10 +140,5 @@ void         gp_application_cancel_notifications (GpApplication        *self,
 
 /* gp-adapter.c */
 const char  *gp_adapter_get_object_path_internal (GpAdapter            *self);
-
-/* gp-advertisement.c */
-/* Takes BlueZ's answer to RegisterAdvertisement and makes it actionable. */
-GError      *gp_advertisement_explain_error    (GpAdvertisement        *self,
-                                                GError                 *error);
 
 G_END_DECLS

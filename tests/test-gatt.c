@@ -886,6 +886,74 @@ test_send_value_async (FakeFixture   *fx,
   profile_clear (&p);
 }
 
+
+static guint64
+stat_of (FakeFixture *fx,
+         const char  *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = fake_call (fx, "GetStats", NULL, "(a{sv})", &error);
+  g_autoptr(GVariant) stats = g_variant_get_child_value (r, 0);
+  g_autoptr(GVariant) v = g_variant_lookup_value (stats, name, NULL);
+
+  g_assert_no_error (error);
+  if (v == NULL)
+    return 0;
+  return g_variant_is_of_type (v, G_VARIANT_TYPE_UINT64) ? g_variant_get_uint64 (v)
+                                                          : (guint64) g_variant_get_int64 (v);
+}
+
+static void
+test_notify_acquired (FakeFixture   *fx,
+                      gconstpointer  data)
+{
+  Profile p = { 0 };
+  Collected c = { fx, g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref), 0, 21 };
+  SendState s = { 0 };
+
+  profile_init (&p, fx);
+  gp_characteristic_set_acquire_notify (p.hrm, TRUE);
+  fake_register (fx, p.app);
+
+  /* Subscribing makes bluetoothd acquire a socket instead of StartNotify. */
+  g_assert_cmphex (fake_subscribe (fx, p.hrm, 0x0001), ==, 0);
+  spin_until (is_notifying, p.hrm, 3000);
+  g_assert_cmpuint (stat_of (fx, "AcquireNotify"), ==, 1);
+  g_assert_cmpuint (stat_of (fx, "StartNotify"), ==, 0);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      guint8 v[3] = { 0, (guint8) i, 0xff };
+      g_autoptr(GBytes) b = g_bytes_new (v, 3);
+
+      s.done = 0;
+      gp_characteristic_send_value_async (p.hrm, b, NULL, sent_cb, &s);
+      spin_until (send_finished, &s, 3000);
+      g_assert_cmpuint (s.done, ==, 1);
+    }
+  /* An empty value cannot be a datagram: it goes as a signal. */
+  {
+    g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+    g_assert_true (gp_attribute_set_value (GP_ATTRIBUTE (p.hrm), empty, NULL));
+  }
+  spin_until (collected_enough, &c, 5000);
+  for (guint i = 0; i < 20; i++)
+    {
+      GBytes *b = g_ptr_array_index (c.values, i);
+      g_assert_cmpuint (g_bytes_get_size (b), ==, 3);
+      g_assert_cmpuint (((const guint8 *) g_bytes_get_data (b, NULL))[1], ==, i);
+    }
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (c.values, 20)), ==, 0);
+  g_assert_cmpuint (stat_of (fx, "ValueChanged"), ==, 1);
+
+  /* The last unsubscription closes bluetoothd's end. */
+  g_assert_cmphex (fake_subscribe (fx, p.hrm, 0x0000), ==, 0);
+  spin_until (not_notifying, p.hrm, 3000);
+
+  g_ptr_array_unref (c.values);
+  profile_clear (&p);
+}
+
 static void
 test_indicate (FakeFixture   *fx,
                gconstpointer  data)
@@ -1108,6 +1176,7 @@ main (int argc, char *argv[])
   ADD ("/gatt/notify/pacing", test_notify_pacing);
   ADD ("/gatt/notify/send-value-async", test_send_value_async);
   ADD ("/gatt/indicate", test_indicate);
+  ADD ("/gatt/notify/acquired", test_notify_acquired);
   ADD ("/gatt/security/only-bluez", test_only_bluez_may_call);
   ADD ("/gatt/lifecycle/bluez-restart", test_bluez_restart);
   ADD ("/gatt/lifecycle/remove-service", test_remove_service_registered);
