@@ -22,6 +22,7 @@ typedef struct
   GpApplication    *app;
   GpCharacteristic *measurement;
   GpAdapter        *adapter;
+  GpAdvertisement  *advertisement;
   guint             interval_ms;
   guint             timer;
   guint             tick;
@@ -73,6 +74,24 @@ on_notifying (GObject    *object,
 }
 
 static void
+on_advertising (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  HeartRate *hr = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gp_advertisement_start_finish (hr->advertisement, result, &error))
+    {
+      g_printerr ("heart-rate: %s\n", error->message);
+      hr->status = 1;
+      g_main_loop_quit (hr->loop);
+      return;
+    }
+  g_print ("heart-rate: advertising as \"%s\"\n", gp_advertisement_get_local_name (hr->advertisement));
+}
+
+static void
 on_registered (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -89,6 +108,13 @@ on_registered (GObject      *source,
     }
   g_print ("heart-rate: GATT application registered on %s\n",
            gp_adapter_get_interface_name (gp_application_get_adapter (hr->app)));
+
+  /* Connectable, discoverable, advertising until stopped. */
+  hr->advertisement = gp_advertisement_new ();
+  gp_advertisement_set_local_name (hr->advertisement, "Heart Monitor");
+  gp_advertisement_set_service_uuids (hr->advertisement, (const char *[]) { "180d", NULL });
+  gp_advertisement_set_appearance (hr->advertisement, 0x0340);  /* Generic Heart Rate Sensor */
+  gp_advertisement_start_async (hr->advertisement, hr->adapter, NULL, on_advertising, hr);
 }
 
 static void
@@ -210,6 +236,7 @@ main (int argc, char *argv[])
   g_main_loop_run (hr.loop);
 
   g_clear_handle_id (&hr.timer, g_source_remove);
+  g_clear_object (&hr.advertisement);
   g_clear_object (&hr.measurement);
   g_clear_object (&hr.app);
   g_clear_object (&hr.adapter);

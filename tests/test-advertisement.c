@@ -278,7 +278,7 @@ test_all_fields (FakeFixture   *fx,
   g_autoptr(GBytes) m1 = g_bytes_new_static ("\x01\x02", 2);
   g_autoptr(GBytes) m2 = g_bytes_new_static ("\x00\x03", 2);
   g_autoptr(GBytes) sd = g_bytes_new_static ("\x64", 1);
-  g_autoptr(GBytes) uri = g_bytes_new_static ("\x17a", 2);   /* 4 + 12 + 5 + 4 + Flags 3 = 28 = 31 − tx-power */
+  g_autoptr(GBytes) uri = g_bytes_new_static ("\x17" "a", 2);   /* 4 + 12 + 5 + 4 + Flags 3 = 28 = 31 − tx-power */
   g_autoptr(GVariant) entry = NULL;
   g_autoptr(GVariant) manuf = NULL;
   g_autoptr(GVariant) sdata = NULL;
