@@ -185,11 +185,25 @@ class Central:
             log("disconnected (by the peer or the stack)")
 
     async def disconnect(self):
+        """Disconnect and wait until the link is really gone. bleak skips
+        Device1.Disconnect when it never saw Connected == true (the BlueZ
+        5.66 race above), which would leave the link up: ask BlueZ directly."""
         if self.client is not None:
             self._closing = True
+            path = self.device_path
             c, self.client = self.client, None
             with contextlib.suppress(Exception):
                 await c.disconnect()
+            for _ in range(100):
+                try:
+                    props = await self._props(path)
+                except CentralError:
+                    break                      # device object gone: disconnected
+                if not (props.get("Connected") or props.get("ServicesResolved")):
+                    break
+                with contextlib.suppress(CentralError):
+                    await self.bluez_call(path, "org.bluez.Device1", "Disconnect")
+                await asyncio.sleep(0.1)
 
     @property
     def mtu(self):
@@ -310,7 +324,10 @@ class Central:
         return "/org/bluez/%s/dev_%s" % (self.adapter, self.client.address.upper().replace(":", "_"))
 
     async def device_props(self):
-        body = await self.bluez_call(self.device_path, "org.freedesktop.DBus.Properties",
+        return await self._props(self.device_path)
+
+    async def _props(self, path):
+        body = await self.bluez_call(path, "org.freedesktop.DBus.Properties",
                                      "GetAll", "s", ["org.bluez.Device1"])
         return {k: v.value for k, v in body[0].items()}
 
