@@ -21,6 +21,7 @@
 #include "gp-service.h"
 #include "gp-adapter.h"
 #include "gp-application.h"
+#include "gp-device.h"
 #include "gp-advertisement.h"
 
 #undef __GATTPERIPH_INSIDE__

@@ -140,5 +140,20 @@ void         gp_application_cancel_notifications (GpApplication        *self,
 
 /* gp-adapter.c */
 const char  *gp_adapter_get_object_path_internal (GpAdapter            *self);
+void         gp_adapter_load_objects           (GpAdapter              *self,
+                                                GVariant               *objects);
+
+/* gp-advertisement.c */
+/* Takes BlueZ's answer to RegisterAdvertisement and makes it actionable. */
+GError      *gp_advertisement_explain_error    (GpAdvertisement        *self,
+                                                GError                 *error);
+
+/* gp-device.c */
+GpDevice    *gp_device_get_for_path            (GDBusConnection        *connection,
+                                                const char             *object_path,
+                                                GVariant               *properties);
+void         gp_device_update                  (GpDevice               *self,
+                                                GVariant               *properties,
+                                                const char * const     *invalidated);
 
 G_END_DECLS

@@ -44,6 +44,7 @@ struct _GpRequest
   GDBusMethodInvocation *invocation;   /* NULL once answered */
   GBytes                *value;
   char                  *device_path;
+  GpDevice              *device;       /* made when asked for */
   GpRequestKind          kind;
   GpLinkType             link;
   GpWriteType            write_type;
@@ -72,6 +73,7 @@ gp_request_finalize (GObject *object)
   g_clear_object (&self->attribute);
   g_clear_pointer (&self->value, g_bytes_unref);
   g_clear_pointer (&self->device_path, g_free);
+  g_clear_object (&self->device);
 
   G_OBJECT_CLASS (gp_request_parent_class)->finalize (object);
 }
@@ -200,6 +202,39 @@ gp_request_get_device_path (GpRequest *self)
 {
   g_return_val_if_fail (GP_IS_REQUEST (self), NULL);
   return self->device_path;
+}
+
+/**
+ * gp_request_get_device:
+ * @self: a #GpRequest
+ *
+ * The central that sent the request, as a #GpDevice (the same object
+ * [signal@Adapter::device-connected] hands out). It is made the first time
+ * it is asked for, so requests that do not ask cost nothing; its
+ * properties are read from BlueZ in the background if the library did not
+ * know the device yet.
+ *
+ * Returns: (transfer none) (nullable): the device, or %NULL if BlueZ did
+ *   not say which device sent the request
+ *
+ * Since: 0.1
+ */
+GpDevice *
+gp_request_get_device (GpRequest *self)
+{
+  GpApplication *application;
+  GDBusConnection *connection;
+
+  g_return_val_if_fail (GP_IS_REQUEST (self), NULL);
+
+  if (self->device != NULL || self->device_path == NULL)
+    return self->device;
+  application = gp_attribute_get_application (self->attribute);
+  connection = application != NULL ? gp_application_get_connection (application) : NULL;
+  if (connection == NULL)
+    return NULL;
+  self->device = gp_device_get_for_path (connection, self->device_path, NULL);
+  return self->device;
 }
 
 /**

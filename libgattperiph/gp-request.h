@@ -72,6 +72,7 @@ GP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (GpRequest, gp_request, GP, REQUEST, GObject)
 
 typedef struct _GpAttribute GpAttribute;
+typedef struct _GpDevice GpDevice;
 
 GP_AVAILABLE_IN_ALL
 GpAttribute   *gp_request_get_attribute         (GpRequest     *self);
@@ -83,6 +84,8 @@ GP_AVAILABLE_IN_ALL
 guint          gp_request_get_mtu               (GpRequest     *self);
 GP_AVAILABLE_IN_ALL
 const char    *gp_request_get_device_path       (GpRequest     *self);
+GP_AVAILABLE_IN_ALL
+GpDevice      *gp_request_get_device            (GpRequest     *self);
 GP_AVAILABLE_IN_ALL
 GpLinkType     gp_request_get_link              (GpRequest     *self);
 GP_AVAILABLE_IN_ALL
