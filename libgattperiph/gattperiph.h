@@ -23,5 +23,6 @@
 #include "gp-application.h"
 #include "gp-device.h"
 #include "gp-advertisement.h"
+#include "gp-agent.h"
 
 #undef __GATTPERIPH_INSIDE__

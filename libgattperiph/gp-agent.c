@@ -1,0 +1,1360 @@
+/* gp-agent.c: a pairing agent registered with BlueZ
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gp-private.h"
+
+#include <string.h>
+
+/**
+ * GpPairingRequest:
+ *
+ * One request of BlueZ to the pairing agent (an `org.bluez.Agent1` call):
+ * which [class@Device], what it asks for ([enum@PairingKind]) and, for
+ * some kinds, a passkey, PIN code or service UUID. It is answered once, at
+ * once or later (keep a reference), like a #GDBusMethodInvocation: with
+ * [method@PairingRequest.accept], [method@PairingRequest.reject],
+ * [method@PairingRequest.return_passkey] or
+ * [method@PairingRequest.return_pin_code].
+ *
+ * BlueZ gives up after 60 seconds, or when the central cancels: then
+ * [signal@Agent::canceled] is emitted, [method@PairingRequest.get_canceled]
+ * turns %TRUE, and answering does nothing.
+ *
+ * Since: 0.1
+ */
+struct _GpPairingRequest
+{
+  GObject                parent_instance;
+
+  GpAgent               *agent;         /* not a reference; cleared on dispose */
+  GDBusMethodInvocation *invocation;    /* NULL once answered */
+  GpPairingKind          kind;
+  GpDevice              *device;
+  guint32                passkey;
+  char                  *pin_code;
+  char                  *uuid;
+  gboolean               canceled;
+};
+
+G_DEFINE_FINAL_TYPE (GpPairingRequest, gp_pairing_request, G_TYPE_OBJECT)
+
+/**
+ * GpAgent:
+ *
+ * A pairing agent (`org.bluez.Agent1`, registered with
+ * `org.bluez.AgentManager1`): it announces the peripheral's IO capability
+ * and answers BlueZ's pairing questions.
+ *
+ * ```c
+ * g_autoptr(GpAgent) agent = gp_agent_new (GP_AGENT_CAPABILITY_DISPLAY_YES_NO);
+ * g_signal_connect (agent, "handle-request-confirmation", G_CALLBACK (on_confirm), NULL);
+ * gp_agent_register_async (agent, TRUE, NULL, on_registered, NULL);
+ * ...
+ * static gboolean
+ * on_confirm (GpAgent *agent, GpPairingRequest *request, gpointer user_data)
+ * {
+ *   g_print ("Does the phone show %06u?\n", gp_pairing_request_get_passkey (request));
+ *   keep_for_later (g_object_ref (request));   // then accept() or reject()
+ *   return TRUE;
+ * }
+ * ```
+ *
+ * Each request is a `handle-*` signal with a [class@PairingRequest]; a
+ * handler that takes it returns %TRUE and answers it, now or later. If no
+ * handler takes it, the agent answers with defaults that make pairing
+ * "just work" without making it unsafe: pairing that needs no number
+ * (`RequestAuthorization`, Just Works) is accepted, a PIN code to show is
+ * accepted, and everything that needs a person (confirming or entering a
+ * number, authorizing a service) is rejected. Passkeys to show arrive as
+ * [signal@Agent::display-passkey].
+ *
+ * Only the default agent serves incoming pairing (a central pairing with
+ * the peripheral), and its capability decides the method: register with
+ * `make_default` %TRUE. Only BlueZ may call the agent.
+ *
+ * Since: 0.1
+ */
+struct _GpAgent
+{
+  GObject            parent_instance;
+
+  GDBusConnection   *connection;
+  char              *object_path;
+  GpAgentCapability  capability;
+
+  char              *bluez_owner;
+  guint              export_id;
+  guint              name_watch;
+  GTask             *register_task;
+  GPtrArray         *pending;           /* GpPairingRequest */
+  gboolean           registered;
+  gboolean           is_default;
+};
+
+G_DEFINE_FINAL_TYPE (GpAgent, gp_agent, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_OBJECT_PATH,
+  PROP_CAPABILITY,
+  PROP_REGISTERED,
+  PROP_IS_DEFAULT,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+enum {
+  SIGNAL_HANDLE_REQUEST_PIN_CODE,
+  SIGNAL_HANDLE_DISPLAY_PIN_CODE,
+  SIGNAL_HANDLE_REQUEST_PASSKEY,
+  SIGNAL_HANDLE_REQUEST_CONFIRMATION,
+  SIGNAL_HANDLE_REQUEST_AUTHORIZATION,
+  SIGNAL_HANDLE_AUTHORIZE_SERVICE,
+  SIGNAL_DISPLAY_PASSKEY,
+  SIGNAL_CANCELED,
+  SIGNAL_RELEASED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char * const capability_names[] = {
+  "DisplayOnly", "DisplayYesNo", "KeyboardOnly", "NoInputNoOutput", "KeyboardDisplay",
+};
+
+/* ------------------------------------------------------------------ */
+/* GpPairingRequest                                                     */
+
+static void
+request_done (GpPairingRequest *self)
+{
+  if (self->agent != NULL)
+    {
+      GpAgent *agent = self->agent;
+
+      self->agent = NULL;
+      g_ptr_array_remove (agent->pending, self);   /* may drop the last reference */
+    }
+}
+
+static void
+gp_pairing_request_finalize (GObject *object)
+{
+  GpPairingRequest *self = GP_PAIRING_REQUEST (object);
+
+  if (self->invocation != NULL)
+    {
+      g_warning ("A pairing request was dropped without an answer: rejected");
+      g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&self->invocation),
+                                                  "org.bluez.Error.Rejected",
+                                                  "The agent dropped the request");
+    }
+  g_clear_object (&self->device);
+  g_clear_pointer (&self->pin_code, g_free);
+  g_clear_pointer (&self->uuid, g_free);
+
+  G_OBJECT_CLASS (gp_pairing_request_parent_class)->finalize (object);
+}
+
+static void
+gp_pairing_request_class_init (GpPairingRequestClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gp_pairing_request_finalize;
+}
+
+static void
+gp_pairing_request_init (GpPairingRequest *self)
+{
+}
+
+/**
+ * gp_pairing_request_get_kind:
+ * @self: a #GpPairingRequest
+ *
+ * What the request asks for.
+ *
+ * Returns: the kind of request
+ *
+ * Since: 0.1
+ */
+GpPairingKind
+gp_pairing_request_get_kind (GpPairingRequest *self)
+{
+  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), GP_PAIRING_KIND_REQUEST_AUTHORIZATION);
+  return self->kind;
+}
+
+/**
+ * gp_pairing_request_get_device:
+ * @self: a #GpPairingRequest
+ *
+ * The device that pairs.
+ *
+ * Returns: (transfer none): the device
+ *
+ * Since: 0.1
+ */
+GpDevice *
+gp_pairing_request_get_device (GpPairingRequest *self)
+{
+  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), NULL);
+  return self->device;
+}
+
+/**
+ * gp_pairing_request_get_passkey:
+ * @self: a #GpPairingRequest
+ *
+ * For [enum@PairingKind.REQUEST_CONFIRMATION], the number to compare
+ * (show it with six digits, `%06u`).
+ *
+ * Returns: the passkey, or 0
+ *
+ * Since: 0.1
+ */
+guint32
+gp_pairing_request_get_passkey (GpPairingRequest *self)
+{
+  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), 0);
+  return self->passkey;
+}
+
+/**
+ * gp_pairing_request_get_pin_code:
+ * @self: a #GpPairingRequest
+ *
+ * For [enum@PairingKind.DISPLAY_PIN_CODE], the PIN code to show.
+ *
+ * Returns: (nullable): the PIN code
+ *
+ * Since: 0.1
+ */
+const char *
+gp_pairing_request_get_pin_code (GpPairingRequest *self)
+{
+  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), NULL);
+  return self->pin_code;
+}
+
+/**
+ * gp_pairing_request_get_uuid:
+ * @self: a #GpPairingRequest
+ *
+ * For [enum@PairingKind.AUTHORIZE_SERVICE], the service's UUID.
+ *
+ * Returns: (nullable): the UUID
+ *
+ * Since: 0.1
+ */
+const char *
+gp_pairing_request_get_uuid (GpPairingRequest *self)
+{
+  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), NULL);
+  return self->uuid;
+}
+
+/**
+ * gp_pairing_request_get_answered:
+ * @self: a #GpPairingRequest
+ *
+ * Whether the request was answered (or canceled).
+ *
+ * Returns: %TRUE once answered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_pairing_request_get_answered (GpPairingRequest *self)
+{
+  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), FALSE);
+  return self->invocation == NULL;
+}
+
+/**
+ * gp_pairing_request_get_canceled:
+ * @self: a #GpPairingRequest
+ *
+ * Whether BlueZ canceled the request (timeout, or the central gave up).
+ *
+ * Returns: %TRUE if canceled
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_pairing_request_get_canceled (GpPairingRequest *self)
+{
+  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), FALSE);
+  return self->canceled;
+}
+
+/* Common checks: FALSE if the answer is to be dropped (canceled). */
+static gboolean
+can_answer (GpPairingRequest *self)
+{
+  if (self->canceled)
+    return FALSE;
+  g_return_val_if_fail (self->invocation != NULL, FALSE);
+  return TRUE;
+}
+
+static void
+answer (GpPairingRequest *self,
+        GVariant         *value,
+        const char       *error_name,
+        const char       *message)
+{
+  g_autoptr(GpPairingRequest) keep = g_object_ref (self);
+  GDBusMethodInvocation *invocation = g_steal_pointer (&self->invocation);
+
+  if (error_name != NULL)
+    g_dbus_method_invocation_return_dbus_error (invocation, error_name, message);
+  else
+    g_dbus_method_invocation_return_value (invocation, value);
+  request_done (self);
+}
+
+/**
+ * gp_pairing_request_accept:
+ * @self: a #GpPairingRequest
+ *
+ * Accepts a confirmation, an authorization, a service authorization or
+ * a PIN code display. (Requests for a passkey or PIN code are answered with
+ * [method@PairingRequest.return_passkey] and
+ * [method@PairingRequest.return_pin_code].) Does nothing if the request
+ * was canceled.
+ *
+ * Since: 0.1
+ */
+void
+gp_pairing_request_accept (GpPairingRequest *self)
+{
+  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
+  g_return_if_fail (self->kind != GP_PAIRING_KIND_REQUEST_PASSKEY &&
+                    self->kind != GP_PAIRING_KIND_REQUEST_PIN_CODE);
+
+  if (can_answer (self))
+    answer (self, NULL, NULL, NULL);
+}
+
+/**
+ * gp_pairing_request_reject:
+ * @self: a #GpPairingRequest
+ *
+ * Rejects the request (`org.bluez.Error.Rejected`): the pairing fails.
+ * Does nothing if the request was canceled.
+ *
+ * Since: 0.1
+ */
+void
+gp_pairing_request_reject (GpPairingRequest *self)
+{
+  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
+
+  if (can_answer (self))
+    answer (self, NULL, "org.bluez.Error.Rejected", "Rejected by the agent");
+}
+
+/**
+ * gp_pairing_request_return_passkey:
+ * @self: a #GpPairingRequest of kind [enum@PairingKind.REQUEST_PASSKEY]
+ * @passkey: the passkey, 0 to 999999
+ *
+ * Answers a passkey request with the number the central shows.
+ *
+ * Since: 0.1
+ */
+void
+gp_pairing_request_return_passkey (GpPairingRequest *self,
+                                   guint32           passkey)
+{
+  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
+  g_return_if_fail (self->kind == GP_PAIRING_KIND_REQUEST_PASSKEY);
+  g_return_if_fail (passkey <= 999999);
+
+  if (can_answer (self))
+    answer (self, g_variant_new ("(u)", passkey), NULL, NULL);
+}
+
+/**
+ * gp_pairing_request_return_pin_code:
+ * @self: a #GpPairingRequest of kind [enum@PairingKind.REQUEST_PIN_CODE]
+ * @pin_code: the PIN code, 1 to 16 characters
+ *
+ * Answers a PIN code request.
+ *
+ * Since: 0.1
+ */
+void
+gp_pairing_request_return_pin_code (GpPairingRequest *self,
+                                    const char       *pin_code)
+{
+  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
+  g_return_if_fail (self->kind == GP_PAIRING_KIND_REQUEST_PIN_CODE);
+  g_return_if_fail (pin_code != NULL && strlen (pin_code) >= 1 && strlen (pin_code) <= 16);
+
+  if (can_answer (self))
+    answer (self, g_variant_new ("(s)", pin_code), NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* The exported object                                                  */
+
+static void
+set_registered (GpAgent  *self,
+                gboolean  registered,
+                gboolean  is_default)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->registered != registered)
+    {
+      self->registered = registered;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTERED]);
+    }
+  if (self->is_default != is_default)
+    {
+      self->is_default = is_default;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IS_DEFAULT]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+cancel_pending (GpAgent *self)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Take them out first: handlers may answer or drop others. */
+  for (guint i = 0; i < self->pending->len; i++)
+    g_ptr_array_add (pending, g_object_ref (g_ptr_array_index (self->pending, i)));
+  for (guint i = 0; i < pending->len; i++)
+    {
+      GpPairingRequest *request = g_ptr_array_index (pending, i);
+
+      if (request->invocation == NULL)
+        continue;
+      request->canceled = TRUE;
+      g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&request->invocation),
+                                                  "org.bluez.Error.Canceled", "Canceled");
+      request_done (request);
+      g_signal_emit (self, signals[SIGNAL_CANCELED], 0, request);
+    }
+}
+
+static void
+unexport (GpAgent *self)
+{
+  if (self->name_watch != 0)
+    {
+      g_bus_unwatch_name (self->name_watch);
+      self->name_watch = 0;
+    }
+  if (self->export_id != 0)
+    {
+      g_dbus_connection_unregister_object (self->connection, self->export_id);
+      self->export_id = 0;
+    }
+}
+
+static void
+dropped (GpAgent *self)
+{
+  cancel_pending (self);
+  unexport (self);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  set_registered (self, FALSE, FALSE);
+}
+
+static void
+object_method_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *object_path,
+                    const char            *interface_name,
+                    const char            *method_name,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  GpAgent *self = user_data;
+  g_autoptr(GpPairingRequest) request = NULL;
+  g_autoptr(GpAgent) keep = g_object_ref (self);
+  const char *device_path = NULL;
+  gboolean handled = FALSE;
+  guint signal_id;
+
+  if (sender != NULL && g_strcmp0 (sender, self->bluez_owner) != 0)
+    {
+      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                                             "Only BlueZ may call %s.%s on this object",
+                                             interface_name, method_name);
+      return;
+    }
+
+  if (strcmp (method_name, "Release") == 0)
+    {
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      dropped (self);
+      g_signal_emit (self, signals[SIGNAL_RELEASED], 0);
+      return;
+    }
+  if (strcmp (method_name, "Cancel") == 0)
+    {
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      cancel_pending (self);
+      return;
+    }
+  if (strcmp (method_name, "DisplayPasskey") == 0)
+    {
+      g_autoptr(GpDevice) device = NULL;
+      guint32 passkey;
+      guint16 entered;
+
+      g_variant_get (parameters, "(&ouq)", &device_path, &passkey, &entered);
+      device = gp_device_get_for_path (self->connection, device_path, NULL);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      g_signal_emit (self, signals[SIGNAL_DISPLAY_PASSKEY], 0, device, passkey, (guint) entered);
+      return;
+    }
+
+  request = g_object_new (GP_TYPE_PAIRING_REQUEST, NULL);
+  request->invocation = g_object_ref (invocation);
+  g_variant_get_child (parameters, 0, "&o", &device_path);
+  request->device = gp_device_get_for_path (self->connection, device_path, NULL);
+
+  if (strcmp (method_name, "RequestPinCode") == 0)
+    {
+      request->kind = GP_PAIRING_KIND_REQUEST_PIN_CODE;
+      signal_id = signals[SIGNAL_HANDLE_REQUEST_PIN_CODE];
+    }
+  else if (strcmp (method_name, "DisplayPinCode") == 0)
+    {
+      request->kind = GP_PAIRING_KIND_DISPLAY_PIN_CODE;
+      g_variant_get_child (parameters, 1, "s", &request->pin_code);
+      signal_id = signals[SIGNAL_HANDLE_DISPLAY_PIN_CODE];
+    }
+  else if (strcmp (method_name, "RequestPasskey") == 0)
+    {
+      request->kind = GP_PAIRING_KIND_REQUEST_PASSKEY;
+      signal_id = signals[SIGNAL_HANDLE_REQUEST_PASSKEY];
+    }
+  else if (strcmp (method_name, "RequestConfirmation") == 0)
+    {
+      request->kind = GP_PAIRING_KIND_REQUEST_CONFIRMATION;
+      g_variant_get_child (parameters, 1, "u", &request->passkey);
+      signal_id = signals[SIGNAL_HANDLE_REQUEST_CONFIRMATION];
+    }
+  else if (strcmp (method_name, "RequestAuthorization") == 0)
+    {
+      request->kind = GP_PAIRING_KIND_REQUEST_AUTHORIZATION;
+      signal_id = signals[SIGNAL_HANDLE_REQUEST_AUTHORIZATION];
+    }
+  else if (strcmp (method_name, "AuthorizeService") == 0)
+    {
+      request->kind = GP_PAIRING_KIND_AUTHORIZE_SERVICE;
+      g_variant_get_child (parameters, 1, "s", &request->uuid);
+      signal_id = signals[SIGNAL_HANDLE_AUTHORIZE_SERVICE];
+    }
+  else
+    {
+      g_clear_object (&request->invocation);
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
+                                             "Unknown method %s", method_name);
+      return;
+    }
+
+  request->agent = self;
+  g_ptr_array_add (self->pending, g_object_ref (request));
+  g_signal_emit (self, signal_id, 0, request, &handled);
+  if (handled || request->invocation == NULL)
+    return;
+
+  /* Nobody took it: the defaults. */
+  switch (request->kind)
+    {
+    case GP_PAIRING_KIND_REQUEST_AUTHORIZATION:   /* Just Works */
+    case GP_PAIRING_KIND_DISPLAY_PIN_CODE:
+      answer (request, NULL, NULL, NULL);
+      break;
+    case GP_PAIRING_KIND_REQUEST_PIN_CODE:
+    case GP_PAIRING_KIND_REQUEST_PASSKEY:
+    case GP_PAIRING_KIND_REQUEST_CONFIRMATION:
+    case GP_PAIRING_KIND_AUTHORIZE_SERVICE:
+    default:
+      answer (request, NULL, "org.bluez.Error.Rejected",
+              "No handler for this request: connect to the agent's handle-* signal");
+      break;
+    }
+}
+
+static const GDBusInterfaceVTable object_vtable = {
+  object_method_call,
+  NULL,
+  NULL,
+  { 0 }
+};
+
+/* ------------------------------------------------------------------ */
+/* Registration                                                         */
+
+static void
+on_bluez_vanished (GDBusConnection *connection,
+                   const char      *name,
+                   gpointer         user_data)
+{
+  GpAgent *self = user_data;
+
+  if (self->registered)
+    dropped (self);
+}
+
+static void
+register_failed (GpAgent *self,
+                 GTask   *task,
+                 GError  *error)
+{
+  unexport (self);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_object (&self->register_task);
+  g_task_return_error (task, error);
+}
+
+static void
+register_finished (GpAgent  *self,
+                   GTask    *task,
+                   gboolean  is_default)
+{
+  g_clear_object (&self->register_task);
+  self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
+                                                     G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                     NULL, on_bluez_vanished, self, NULL);
+  set_registered (self, TRUE, is_default);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+default_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAgent *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      error = gp_dbus_error_from_bluez (error);
+      g_prefix_error (&error, "BlueZ registered agent %s but refused to make it the default: ",
+                      self->object_path);
+      g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
+                              "org.bluez.AgentManager1", "UnregisterAgent",
+                              g_variant_new ("(o)", self->object_path), NULL,
+                              G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+      register_failed (self, task, error);
+      return;
+    }
+  register_finished (self, task, TRUE);
+}
+
+static void
+register_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAgent *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      error = gp_dbus_error_from_bluez (error);
+      if (g_error_matches (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS))
+        {
+          GError *e = g_error_new (GP_ERROR, GP_ERROR_ALREADY_EXISTS,
+                                   "BlueZ allows one agent per D-Bus connection, and this "
+                                   "connection has one already (%s): unregister it first",
+                                   error->message);
+          g_error_free (error);
+          error = e;
+        }
+      else
+        g_prefix_error (&error, "BlueZ refused to register agent %s: ", self->object_path);
+      register_failed (self, task, error);
+      return;
+    }
+
+  if (GPOINTER_TO_INT (g_task_get_task_data (task)))
+    g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
+                            "org.bluez.AgentManager1", "RequestDefaultAgent",
+                            g_variant_new ("(o)", self->object_path), NULL,
+                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, g_task_get_cancellable (task),
+                            default_done, g_object_ref (task));
+  else
+    register_finished (self, task, FALSE);
+}
+
+static void
+register_got_owner (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAgent *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      register_failed (self, task, gp_dbus_error_from_bluez (error));
+      return;
+    }
+  g_variant_get (reply, "(s)", &self->bluez_owner);
+
+  self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
+                                                       gp_bluez_agent1_interface_info (),
+                                                       &object_vtable, self, NULL, &error);
+  if (self->export_id == 0)
+    {
+      register_failed (self, task, error);
+      return;
+    }
+
+  g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
+                          "org.bluez.AgentManager1", "RegisterAgent",
+                          g_variant_new ("(os)", self->object_path,
+                                         capability_names[self->capability]),
+                          NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                          g_task_get_cancellable (task), register_done, g_object_ref (task));
+}
+
+static void
+register_with_connection (GTask *task)
+{
+  GpAgent *self = g_task_get_source_object (task);
+
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetNameOwner",
+                          g_variant_new ("(s)", "org.bluez"), G_VARIANT_TYPE ("(s)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task),
+                          register_got_owner, g_object_ref (task));
+}
+
+static void
+register_got_bus (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAgent *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  self->connection = g_bus_get_finish (result, &error);
+  if (self->connection == NULL)
+    {
+      register_failed (self, task, error);
+      return;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+  register_with_connection (task);
+}
+
+/**
+ * gp_agent_register_async:
+ * @self: a #GpAgent
+ * @make_default: whether to make it the default agent (`RequestDefaultAgent`):
+ *   only the default agent serves pairing that centrals start
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when BlueZ has answered
+ * @user_data: data for @callback
+ *
+ * Exports the agent and registers it with BlueZ (`RegisterAgent`).
+ *
+ * It fails with %GP_ERROR_ALREADY_EXISTS if the agent is registered, or if
+ * another agent is registered on the same D-Bus connection (BlueZ allows
+ * one per connection), %GP_ERROR_IN_PROGRESS while registering, and
+ * %GP_ERROR_NOT_READY if BlueZ is not running.
+ *
+ * Since: 0.1
+ */
+void
+gp_agent_register_async (GpAgent             *self,
+                         gboolean             make_default,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GP_IS_AGENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gp_agent_register_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (make_default ? 1 : 0), NULL);
+
+  if (self->registered)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
+                               "Agent %s is already registered", self->object_path);
+      return;
+    }
+  if (self->register_task != NULL)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_IN_PROGRESS,
+                               "Agent %s is being registered", self->object_path);
+      return;
+    }
+
+  self->register_task = g_object_ref (task);
+  if (self->connection == NULL)
+    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, register_got_bus, g_steal_pointer (&task));
+  else
+    register_with_connection (task);
+}
+
+/**
+ * gp_agent_register_finish:
+ * @self: a #GpAgent
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Agent.register_async].
+ *
+ * Returns: %TRUE if BlueZ registered the agent
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_agent_register_finish (GpAgent       *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gp_agent_register_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+unregister_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpAgent *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  dropped (self);
+  if (reply == NULL)
+    {
+      error = gp_dbus_error_from_bluez (error);
+      if (g_error_matches (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST) ||
+          g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY))
+        g_clear_error (&error);
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * gp_agent_unregister_async:
+ * @self: a #GpAgent
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when done
+ * @user_data: data for @callback
+ *
+ * Unregisters the agent (`UnregisterAgent`); pending requests are
+ * canceled. It fails with %GP_ERROR_DOES_NOT_EXIST if the agent is not
+ * registered.
+ *
+ * Since: 0.1
+ */
+void
+gp_agent_unregister_async (GpAgent             *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (GP_IS_AGENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gp_agent_unregister_async);
+
+  if (!self->registered)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
+                               "Agent %s is not registered", self->object_path);
+      return;
+    }
+  g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
+                          "org.bluez.AgentManager1", "UnregisterAgent",
+                          g_variant_new ("(o)", self->object_path), NULL,
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
+                          unregister_done, g_steal_pointer (&task));
+}
+
+/**
+ * gp_agent_unregister_finish:
+ * @self: a #GpAgent
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Agent.unregister_async].
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_agent_unregister_finish (GpAgent       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gp_agent_unregister_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                              */
+
+static void
+gp_agent_dispose (GObject *object)
+{
+  GpAgent *self = GP_AGENT (object);
+
+  if (self->registered && self->connection != NULL)
+    g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
+                            "org.bluez.AgentManager1", "UnregisterAgent",
+                            g_variant_new ("(o)", self->object_path), NULL,
+                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+  if (self->connection != NULL)
+    {
+      cancel_pending (self);
+      unexport (self);
+    }
+  self->registered = FALSE;
+
+  G_OBJECT_CLASS (gp_agent_parent_class)->dispose (object);
+}
+
+static void
+gp_agent_finalize (GObject *object)
+{
+  GpAgent *self = GP_AGENT (object);
+
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_pointer (&self->object_path, g_free);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (gp_agent_parent_class)->finalize (object);
+}
+
+static void
+gp_agent_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  GpAgent *self = GP_AGENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION: g_value_set_object (value, self->connection); break;
+    case PROP_OBJECT_PATH: g_value_set_string (value, self->object_path); break;
+    case PROP_CAPABILITY: g_value_set_enum (value, self->capability); break;
+    case PROP_REGISTERED: g_value_set_boolean (value, self->registered); break;
+    case PROP_IS_DEFAULT: g_value_set_boolean (value, self->is_default); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gp_agent_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  GpAgent *self = GP_AGENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      self->connection = g_value_dup_object (value);
+      break;
+    case PROP_OBJECT_PATH:
+      {
+        const char *path = g_value_get_string (value);
+        if (path != NULL && !g_variant_is_object_path (path))
+          {
+            g_critical ("“%s” is not a D-Bus object path", path);
+            path = NULL;
+          }
+        self->object_path = g_strdup (path != NULL ? path : "/org/gattperiph/agent");
+      }
+      break;
+    case PROP_CAPABILITY:
+      self->capability = g_value_get_enum (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static guint
+handle_signal (GObjectClass *klass,
+               const char   *name)
+{
+  return g_signal_new (name, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                       g_signal_accumulator_true_handled, NULL, NULL,
+                       G_TYPE_BOOLEAN, 1, GP_TYPE_PAIRING_REQUEST);
+}
+
+static void
+gp_agent_class_init (GpAgentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  (void) gp_error_quark ();
+  object_class->dispose = gp_agent_dispose;
+  object_class->finalize = gp_agent_finalize;
+  object_class->get_property = gp_agent_get_property;
+  object_class->set_property = gp_agent_set_property;
+
+  /**
+   * GpAgent:connection:
+   *
+   * The D-Bus connection the agent is exported on. %NULL means the system
+   * bus, connected to at registration.
+   *
+   * Since: 0.1
+   */
+  props[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * GpAgent:object-path:
+   *
+   * The object path the agent is exported under
+   * (`/org/gattperiph/agent` by default).
+   *
+   * Since: 0.1
+   */
+  props[PROP_OBJECT_PATH] =
+    g_param_spec_string ("object-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * GpAgent:capability:
+   *
+   * The IO capability the agent announces.
+   *
+   * Since: 0.1
+   */
+  props[PROP_CAPABILITY] =
+    g_param_spec_enum ("capability", NULL, NULL, GP_TYPE_AGENT_CAPABILITY,
+                       GP_AGENT_CAPABILITY_NO_INPUT_NO_OUTPUT,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * GpAgent:registered:
+   *
+   * Whether BlueZ has the agent registered. It turns %FALSE when
+   * unregistered, when BlueZ releases the agent, and when bluetoothd exits.
+   *
+   * Since: 0.1
+   */
+  props[PROP_REGISTERED] =
+    g_param_spec_boolean ("registered", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * GpAgent:is-default:
+   *
+   * Whether the agent was made the default agent when registered.
+   *
+   * Since: 0.1
+   */
+  props[PROP_IS_DEFAULT] =
+    g_param_spec_boolean ("is-default", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * GpAgent::handle-request-pin-code:
+   * @self: the agent
+   * @request: the request
+   *
+   * BlueZ asks for a PIN code (legacy pairing): answer with
+   * [method@PairingRequest.return_pin_code]. Rejected if not handled.
+   *
+   * Returns: %TRUE if the handler takes the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_HANDLE_REQUEST_PIN_CODE] = handle_signal (object_class, "handle-request-pin-code");
+  /**
+   * GpAgent::handle-display-pin-code:
+   * @self: the agent
+   * @request: the request
+   *
+   * BlueZ asks to show a PIN code ([method@PairingRequest.get_pin_code]).
+   * Accepted if not handled.
+   *
+   * Returns: %TRUE if the handler takes the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_HANDLE_DISPLAY_PIN_CODE] = handle_signal (object_class, "handle-display-pin-code");
+  /**
+   * GpAgent::handle-request-passkey:
+   * @self: the agent
+   * @request: the request
+   *
+   * BlueZ asks for the passkey the central shows: answer with
+   * [method@PairingRequest.return_passkey]. Rejected if not handled.
+   *
+   * Returns: %TRUE if the handler takes the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_HANDLE_REQUEST_PASSKEY] = handle_signal (object_class, "handle-request-passkey");
+  /**
+   * GpAgent::handle-request-confirmation:
+   * @self: the agent
+   * @request: the request
+   *
+   * Numeric comparison: BlueZ asks whether the central shows
+   * [method@PairingRequest.get_passkey]. Rejected if not handled.
+   *
+   * Returns: %TRUE if the handler takes the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_HANDLE_REQUEST_CONFIRMATION] = handle_signal (object_class, "handle-request-confirmation");
+  /**
+   * GpAgent::handle-request-authorization:
+   * @self: the agent
+   * @request: the request
+   *
+   * BlueZ asks whether to accept a pairing that involves no number (Just
+   * Works). Accepted if not handled.
+   *
+   * Returns: %TRUE if the handler takes the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_HANDLE_REQUEST_AUTHORIZATION] = handle_signal (object_class, "handle-request-authorization");
+  /**
+   * GpAgent::handle-authorize-service:
+   * @self: the agent
+   * @request: the request
+   *
+   * BlueZ asks whether the device may use the service
+   * [method@PairingRequest.get_uuid]. Rejected if not handled (trusted
+   * devices are not asked).
+   *
+   * Returns: %TRUE if the handler takes the request
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_HANDLE_AUTHORIZE_SERVICE] = handle_signal (object_class, "handle-authorize-service");
+
+  /**
+   * GpAgent::display-passkey:
+   * @self: the agent
+   * @device: the device that pairs
+   * @passkey: the passkey to show (with six digits, `%06u`)
+   * @entered: how many digits the user typed on the central so far
+   *
+   * Show @passkey: the user types it on the central. Emitted again as
+   * digits are typed. Needs no answer.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_DISPLAY_PASSKEY] =
+    g_signal_new ("display-passkey", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, GP_TYPE_DEVICE, G_TYPE_UINT, G_TYPE_UINT);
+
+  /**
+   * GpAgent::canceled:
+   * @self: the agent
+   * @request: the request that is canceled
+   *
+   * BlueZ canceled a pending request (`Cancel`: timeout, or the central
+   * gave up), or the agent stopped: hide what the request showed.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_CANCELED] =
+    g_signal_new ("canceled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, GP_TYPE_PAIRING_REQUEST);
+
+  /**
+   * GpAgent::released:
+   * @self: the agent
+   *
+   * BlueZ released the agent (`Release`, e.g. when bluetoothd stops);
+   * [property@Agent:registered] is %FALSE by then.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_RELEASED] =
+    g_signal_new ("released", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+gp_agent_init (GpAgent *self)
+{
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  self->capability = GP_AGENT_CAPABILITY_NO_INPUT_NO_OUTPUT;
+}
+
+/**
+ * gp_agent_new:
+ * @capability: the IO capability to announce
+ *
+ * Makes an agent on the system bus.
+ *
+ * Returns: (transfer full): a new agent
+ *
+ * Since: 0.1
+ */
+GpAgent *
+gp_agent_new (GpAgentCapability capability)
+{
+  g_return_val_if_fail (capability <= GP_AGENT_CAPABILITY_KEYBOARD_DISPLAY, NULL);
+
+  return g_object_new (GP_TYPE_AGENT, "capability", capability, NULL);
+}
+
+/**
+ * gp_agent_new_for_connection:
+ * @connection: the D-Bus connection BlueZ is on
+ * @object_path: (nullable): the object path to export the agent under, or
+ *   %NULL for `/org/gattperiph/agent`
+ * @capability: the IO capability to announce
+ *
+ * Makes an agent on @connection.
+ *
+ * Returns: (transfer full): a new agent
+ *
+ * Since: 0.1
+ */
+GpAgent *
+gp_agent_new_for_connection (GDBusConnection   *connection,
+                             const char        *object_path,
+                             GpAgentCapability  capability)
+{
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (object_path == NULL || g_variant_is_object_path (object_path), NULL);
+  g_return_val_if_fail (capability <= GP_AGENT_CAPABILITY_KEYBOARD_DISPLAY, NULL);
+
+  return g_object_new (GP_TYPE_AGENT,
+                       "connection", connection,
+                       "object-path", object_path,
+                       "capability", capability,
+                       NULL);
+}
+
+/**
+ * gp_agent_get_connection:
+ * @self: a #GpAgent
+ *
+ * The D-Bus connection of the agent.
+ *
+ * Returns: (transfer none) (nullable): the connection
+ *
+ * Since: 0.1
+ */
+GDBusConnection *
+gp_agent_get_connection (GpAgent *self)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), NULL);
+  return self->connection;
+}
+
+/**
+ * gp_agent_get_object_path:
+ * @self: a #GpAgent
+ *
+ * See [property@Agent:object-path].
+ *
+ * Returns: the object path
+ *
+ * Since: 0.1
+ */
+const char *
+gp_agent_get_object_path (GpAgent *self)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), NULL);
+  return self->object_path;
+}
+
+/**
+ * gp_agent_get_capability:
+ * @self: a #GpAgent
+ *
+ * See [property@Agent:capability].
+ *
+ * Returns: the capability
+ *
+ * Since: 0.1
+ */
+GpAgentCapability
+gp_agent_get_capability (GpAgent *self)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), GP_AGENT_CAPABILITY_NO_INPUT_NO_OUTPUT);
+  return self->capability;
+}
+
+/**
+ * gp_agent_get_registered:
+ * @self: a #GpAgent
+ *
+ * See [property@Agent:registered].
+ *
+ * Returns: %TRUE while registered
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_agent_get_registered (GpAgent *self)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), FALSE);
+  return self->registered;
+}
+
+/**
+ * gp_agent_get_is_default:
+ * @self: a #GpAgent
+ *
+ * See [property@Agent:is-default].
+ *
+ * Returns: %TRUE if registered as the default agent
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_agent_get_is_default (GpAgent *self)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), FALSE);
+  return self->is_default;
+}
