@@ -947,7 +947,8 @@ find_got_objects (GObject      *source,
 
   objects = g_variant_get_child_value (reply, 0);
   g_variant_iter_init (&iter, objects);
-  while (found == NULL && g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+  /* Runs to the end: leaving g_variant_iter_loop() early leaks. */
+  while (g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
     {
       g_autoptr(GVariant) adapter = g_variant_lookup_value (interfaces, "org.bluez.Adapter1",
                                                             G_VARIANT_TYPE_VARDICT);
@@ -957,7 +958,7 @@ find_got_objects (GObject      *source,
       const char *slash;
       gboolean powered = FALSE;
 
-      if (adapter == NULL)
+      if (adapter == NULL || found != NULL)
         continue;
       any = TRUE;
       g_variant_lookup (adapter, "Address", "&s", &address);

@@ -520,7 +520,7 @@ object_method_call (GDBusConnection       *connection,
     }
 
   request = g_object_new (GP_TYPE_PAIRING_REQUEST, NULL);
-  request->invocation = g_object_ref (invocation);
+  request->invocation = invocation;   /* the handler owns it until it returns */
   g_variant_get_child (parameters, 0, "&o", &device_path);
   request->device = gp_device_get_for_path (self->connection, device_path, NULL);
 
@@ -559,7 +559,7 @@ object_method_call (GDBusConnection       *connection,
     }
   else
     {
-      g_clear_object (&request->invocation);
+      request->invocation = NULL;
       g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
                                              "Unknown method %s", method_name);
       return;
