@@ -921,6 +921,22 @@ find_data_free (FindData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FindData, find_data_free)
 
+/* Whether adapter @a comes before @b: hci2 before hci10. BlueZ lists
+ * adapters in no particular order, and "the default adapter" must not
+ * change from one run to the next. */
+static gboolean
+adapter_path_before (const char *a,
+                     const char *b)
+{
+  const char *na = a + strcspn (a, "0123456789");
+  const char *nb = b + strcspn (b, "0123456789");
+  gsize pa = (gsize) (na - a), pb = (gsize) (nb - b);
+
+  if (pa == pb && strncmp (a, b, pa) == 0 && *na != '\0' && *nb != '\0')
+    return g_ascii_strtoull (na, NULL, 10) < g_ascii_strtoull (nb, NULL, 10);
+  return strcmp (a, b) < 0;
+}
+
 static void
 find_got_objects (GObject      *source,
                   GAsyncResult *result,
@@ -972,8 +988,12 @@ find_got_objects (GObject      *source,
               (address != NULL && g_ascii_strcasecmp (data->name, address) == 0))
             found = g_strdup (path);
         }
-      else if (powered && gatt != NULL && first_powered == NULL)
-        first_powered = g_strdup (path);
+      else if (powered && gatt != NULL &&
+               (first_powered == NULL || adapter_path_before (path, first_powered)))
+        {
+          g_free (first_powered);
+          first_powered = g_strdup (path);
+        }
     }
 
   if (found == NULL)

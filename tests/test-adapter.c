@@ -560,6 +560,37 @@ test_request_device (FakeFixture   *fx,
   g_assert_cmpstr (gp_device_get_address (seen), ==, "11:22:33:44:55:66");
 }
 
+static void
+setup_reversed (FakeFixture   *fx,
+                gconstpointer  data)
+{
+  static const char * const reversed[] = { "--adapters", "hci1,hci0", NULL };
+  fake_fixture_setup_with_args (fx, reversed);
+}
+
+static void
+default_found (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  *(GpAdapter **) data = gp_adapter_find_finish (result, NULL);
+}
+
+/* BlueZ lists adapters in no set order; the default is always the one
+ * with the lowest index. */
+static void
+test_default_is_lowest_index (FakeFixture   *fx,
+                              gconstpointer  data)
+{
+  GpAdapter *adapter = NULL;
+
+  gp_adapter_find_async (fx->conn, NULL, NULL, default_found, &adapter);
+  while (adapter == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gp_adapter_get_object_path (adapter), ==, "/org/bluez/hci0");
+  g_object_unref (adapter);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -580,6 +611,8 @@ main (int   argc,
   ADD ("request-device", test_request_device);
   g_test_add ("/adapter/find-by-name", FakeFixture, NULL, setup_two, test_find_by_name,
               fake_fixture_teardown);
+  g_test_add ("/adapter/default-is-lowest-index", FakeFixture, NULL, setup_reversed,
+              test_default_is_lowest_index, fake_fixture_teardown);
 #undef ADD
 
   return g_test_run ();
