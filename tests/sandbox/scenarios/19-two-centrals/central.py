@@ -1,0 +1,32 @@
+#!/usr/bin/python3
+"""Two centrals on hci1 and hci2, in turn: each reads, writes, and
+receives notifications; the second sees what the first wrote."""
+import gpcentral
+from gpcentral import log
+import gpscenario as g
+
+
+async def one(adapter, write, expect_before):
+    async with gpcentral.Central(adapter) as c:
+        await c.connect(name=g.NAME, service=g.SERVICE)
+        log(adapter, "connected (scan %.2f s)" % c.timings["scan"])
+        g.expect(await c.read(g.STATIC) == b"hello from libgattperiph", "read on " + adapter)
+        before = await c.read(g.WRITE)
+        g.expect(before == expect_before, "%s read %r" % (adapter, before))
+        await c.write(g.WRITE, write)
+        await c.subscribe(g.NOTIFY)
+        await g.wait_status(c, lambda s: s["notifying"], what="notifying")
+        await g.command(c, "burst 10")
+        vals = await c.wait_notifications(g.NOTIFY, 10, timeout=20)
+        g.expect([g.counter(v) for v in vals] == list(range(10)), "%s notifications" % adapter)
+        await c.unsubscribe(g.NOTIFY)
+
+
+async def main():
+    await one("hci1", b"from hci1", b"initial")
+    await one("hci2", b"from hci2", b"from hci1")
+    log("PASS")
+    return 0
+
+
+gpcentral.run(main)
