@@ -1325,23 +1325,30 @@ start_got_adapter_props (GObject      *source,
 }
 
 static void
-start_got_owner (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+start_got_target (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GpAdvertisement *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GpBluezTarget) target = NULL;
   GError *error = NULL;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
+  target = gp_bluez_target_resolve_finish (result, &error);
+  if (target == NULL)
     {
-      start_failed (self, task, gp_dbus_error_from_bluez (error));
+      start_failed (self, task, error);
       return;
     }
-  g_clear_pointer (&self->bluez_owner, g_free);
-  g_variant_get (reply, "(s)", &self->bluez_owner);
+  if (self->connection == NULL)
+    {
+      self->connection = g_object_ref (target->connection);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+    }
+  g_set_object (&self->adapter, target->adapter);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
+  g_free (self->bluez_owner);
+  self->bluez_owner = g_steal_pointer (&target->owner);
 
   g_dbus_connection_call (self->connection, self->bluez_owner,
                           gp_adapter_get_object_path (self->adapter),
@@ -1350,71 +1357,6 @@ start_got_owner (GObject      *source,
                           G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
                           g_task_get_cancellable (task), start_got_adapter_props,
                           g_object_ref (task));
-}
-
-static void
-start_with_adapter (GTask *task)
-{
-  GpAdvertisement *self = g_task_get_source_object (task);
-
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
-  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetNameOwner",
-                          g_variant_new ("(s)", "org.bluez"), G_VARIANT_TYPE ("(s)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task),
-                          start_got_owner, g_object_ref (task));
-}
-
-static void
-start_got_adapter (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpAdvertisement *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  GpAdapter *adapter;
-
-  adapter = gp_adapter_find_finish (result, &error);
-  if (adapter == NULL)
-    {
-      start_failed (self, task, error);
-      return;
-    }
-  g_set_object (&self->adapter, adapter);
-  g_object_unref (adapter);
-  start_with_adapter (task);
-}
-
-static void
-start_with_connection (GTask *task)
-{
-  GpAdvertisement *self = g_task_get_source_object (task);
-
-  if (self->adapter != NULL)
-    start_with_adapter (task);
-  else
-    gp_adapter_find_async (self->connection, NULL, g_task_get_cancellable (task),
-                           start_got_adapter, g_object_ref (task));
-}
-
-static void
-start_got_bus (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpAdvertisement *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  self->connection = g_bus_get_finish (result, &error);
-  if (self->connection == NULL)
-    {
-      start_failed (self, task, error);
-      return;
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
-  start_with_connection (task);
 }
 
 /**
@@ -1487,22 +1429,8 @@ gp_advertisement_start_async (GpAdvertisement     *self,
     }
 
   self->start_task = g_object_ref (task);
-  if (adapter != NULL)
-    {
-      g_set_object (&self->adapter, adapter);
-      if (self->connection == NULL)
-        {
-          self->connection = g_object_ref (gp_adapter_get_connection (adapter));
-          g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
-        }
-    }
-  else
-    g_clear_object (&self->adapter);
-
-  if (self->connection == NULL)
-    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, start_got_bus, g_steal_pointer (&task));
-  else
-    start_with_connection (task);
+  gp_bluez_target_resolve_async (self->connection, adapter, TRUE, cancellable,
+                                 start_got_target, g_steal_pointer (&task));
 }
 
 /**

@@ -700,22 +700,28 @@ register_done (GObject      *source,
 }
 
 static void
-register_got_owner (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+register_got_target (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GpAgent *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GpBluezTarget) target = NULL;
   GError *error = NULL;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
+  target = gp_bluez_target_resolve_finish (result, &error);
+  if (target == NULL)
     {
-      register_failed (self, task, gp_dbus_error_from_bluez (error));
+      register_failed (self, task, error);
       return;
     }
-  g_variant_get (reply, "(s)", &self->bluez_owner);
+  if (self->connection == NULL)
+    {
+      self->connection = g_object_ref (target->connection);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+    }
+  g_free (self->bluez_owner);
+  self->bluez_owner = g_steal_pointer (&target->owner);
 
   self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
                                                        gp_bluez_agent1_interface_info (),
@@ -732,37 +738,6 @@ register_got_owner (GObject      *source,
                                          capability_names[self->capability]),
                           NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
                           g_task_get_cancellable (task), register_done, g_object_ref (task));
-}
-
-static void
-register_with_connection (GTask *task)
-{
-  GpAgent *self = g_task_get_source_object (task);
-
-  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetNameOwner",
-                          g_variant_new ("(s)", "org.bluez"), G_VARIANT_TYPE ("(s)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task),
-                          register_got_owner, g_object_ref (task));
-}
-
-static void
-register_got_bus (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpAgent *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  self->connection = g_bus_get_finish (result, &error);
-  if (self->connection == NULL)
-    {
-      register_failed (self, task, error);
-      return;
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
-  register_with_connection (task);
 }
 
 /**
@@ -813,10 +788,8 @@ gp_agent_register_async (GpAgent             *self,
     }
 
   self->register_task = g_object_ref (task);
-  if (self->connection == NULL)
-    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, register_got_bus, g_steal_pointer (&task));
-  else
-    register_with_connection (task);
+  gp_bluez_target_resolve_async (self->connection, NULL, FALSE, cancellable,
+                                 register_got_target, g_steal_pointer (&task));
 }
 
 /**

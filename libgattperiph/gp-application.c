@@ -1463,22 +1463,30 @@ register_done (GObject      *source,
 }
 
 static void
-register_got_owner (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+register_got_target (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GpApplication *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GpBluezTarget) target = NULL;
   GError *error = NULL;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
+  target = gp_bluez_target_resolve_finish (result, &error);
+  if (target == NULL)
     {
-      register_failed (self, task, gp_dbus_error_from_bluez (error));
+      register_failed (self, task, error);
       return;
     }
-  g_variant_get (reply, "(s)", &self->bluez_owner);
+  if (self->connection == NULL)
+    {
+      self->connection = g_object_ref (target->connection);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
+    }
+  g_set_object (&self->adapter, target->adapter);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
+  g_free (self->bluez_owner);
+  self->bluez_owner = g_steal_pointer (&target->owner);
 
   if (!export_tree (self, &error))
     {
@@ -1493,71 +1501,6 @@ register_got_owner (GObject      *source,
                                          g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                           NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, GP_REGISTER_TIMEOUT_MSEC,
                           g_task_get_cancellable (task), register_done, g_object_ref (task));
-}
-
-static void
-register_with_adapter (GTask *task)
-{
-  GpApplication *self = g_task_get_source_object (task);
-
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
-  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetNameOwner",
-                          g_variant_new ("(s)", "org.bluez"), G_VARIANT_TYPE ("(s)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task),
-                          register_got_owner, g_object_ref (task));
-}
-
-static void
-register_got_adapter (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpApplication *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  GpAdapter *adapter;
-
-  adapter = gp_adapter_find_finish (result, &error);
-  if (adapter == NULL)
-    {
-      register_failed (self, task, error);
-      return;
-    }
-  g_set_object (&self->adapter, adapter);
-  g_object_unref (adapter);
-  register_with_adapter (task);
-}
-
-static void
-register_with_connection (GTask *task)
-{
-  GpApplication *self = g_task_get_source_object (task);
-
-  if (self->adapter != NULL)
-    register_with_adapter (task);
-  else
-    gp_adapter_find_async (self->connection, NULL, g_task_get_cancellable (task),
-                           register_got_adapter, g_object_ref (task));
-}
-
-static void
-register_got_bus (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpApplication *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  self->connection = g_bus_get_finish (result, &error);
-  if (self->connection == NULL)
-    {
-      register_failed (self, task, error);
-      return;
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
-  register_with_connection (task);
 }
 
 /**
@@ -1625,22 +1568,8 @@ gp_application_register_async (GpApplication       *self,
     }
 
   self->register_task = g_object_ref (task);
-  if (adapter != NULL)
-    {
-      g_set_object (&self->adapter, adapter);
-      if (self->connection == NULL)
-        {
-          self->connection = g_object_ref (gp_adapter_get_connection (adapter));
-          g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
-        }
-    }
-  else
-    g_clear_object (&self->adapter);
-
-  if (self->connection == NULL)
-    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, register_got_bus, g_steal_pointer (&task));
-  else
-    register_with_connection (task);
+  gp_bluez_target_resolve_async (self->connection, adapter, TRUE, cancellable,
+                                 register_got_target, g_steal_pointer (&task));
 }
 
 /**

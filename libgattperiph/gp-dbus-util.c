@@ -229,3 +229,163 @@ gp_dbus_error_from_bluez (GError *error)
   g_dbus_error_strip_remote_error (error);
   return error;
 }
+
+/* What registering anything with BlueZ needs: the connection (the system
+ * bus when none was given), the adapter (the given one, or the default one
+ * if asked for) and bluetoothd's unique name, which is the only caller the
+ * exported objects accept. Shared by GpApplication, GpAdvertisement and
+ * GpAgent. */
+
+static void
+target_clear (GpBluezTarget *target)
+{
+  g_clear_object (&target->connection);
+  g_clear_object (&target->adapter);
+  g_clear_pointer (&target->owner, g_free);
+}
+
+void
+gp_bluez_target_free (GpBluezTarget *target)
+{
+  target_clear (target);
+  g_free (target);
+}
+
+typedef struct
+{
+  GpBluezTarget target;
+  gboolean      find_adapter;
+} Resolve;
+
+static void
+resolve_free (Resolve *resolve)
+{
+  target_clear (&resolve->target);
+  g_free (resolve);
+}
+
+static void
+target_got_owner (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpBluezTarget *target = &((Resolve *) g_task_get_task_data (task))->target;
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, gp_dbus_error_from_bluez (error));
+      return;
+    }
+  g_variant_get (reply, "(s)", &target->owner);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+target_ask_owner (GTask *task)
+{
+  GpBluezTarget *target = &((Resolve *) g_task_get_task_data (task))->target;
+
+  g_dbus_connection_call (target->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetNameOwner",
+                          g_variant_new ("(s)", "org.bluez"), G_VARIANT_TYPE ("(s)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task),
+                          target_got_owner, g_object_ref (task));
+}
+
+static void
+target_got_adapter (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpBluezTarget *target = &((Resolve *) g_task_get_task_data (task))->target;
+  GError *error = NULL;
+
+  target->adapter = gp_adapter_find_finish (result, &error);
+  if (target->adapter == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  target_ask_owner (task);
+}
+
+static void
+target_with_connection (GTask *task)
+{
+  GpBluezTarget *target = &((Resolve *) g_task_get_task_data (task))->target;
+
+  if (target->adapter == NULL && ((Resolve *) g_task_get_task_data (task))->find_adapter)
+    gp_adapter_find_async (target->connection, NULL, g_task_get_cancellable (task),
+                           target_got_adapter, g_object_ref (task));
+  else
+    target_ask_owner (task);
+}
+
+static void
+target_got_bus (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpBluezTarget *target = &((Resolve *) g_task_get_task_data (task))->target;
+  GError *error = NULL;
+
+  target->connection = g_bus_get_finish (result, &error);
+  if (target->connection == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  target_with_connection (task);
+}
+
+void
+gp_bluez_target_resolve_async (GDBusConnection     *connection,
+                               GpAdapter           *adapter,
+                               gboolean             find_adapter,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Resolve *resolve = g_new0 (Resolve, 1);
+  GpBluezTarget *target = &resolve->target;
+
+  g_task_set_source_tag (task, gp_bluez_target_resolve_async);
+  resolve->find_adapter = find_adapter;
+  g_task_set_task_data (task, resolve, (GDestroyNotify) resolve_free);
+  if (adapter != NULL)
+    target->adapter = g_object_ref (adapter);
+  if (connection == NULL && adapter != NULL)
+    connection = gp_adapter_get_connection (adapter);
+
+  if (connection != NULL)
+    {
+      target->connection = g_object_ref (connection);
+      target_with_connection (task);
+    }
+  else
+    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, target_got_bus, g_steal_pointer (&task));
+}
+
+GpBluezTarget *
+gp_bluez_target_resolve_finish (GAsyncResult  *result,
+                                GError       **error)
+{
+  GTask *task = G_TASK (result);
+  Resolve *resolve = g_task_get_task_data (task);
+  GpBluezTarget *target;
+
+  if (!g_task_propagate_boolean (task, error))
+    return NULL;
+  /* Hand the result over; the task keeps an empty shell to free. */
+  target = g_new0 (GpBluezTarget, 1);
+  *target = resolve->target;
+  memset (&resolve->target, 0, sizeof resolve->target);
+  return target;
+}

@@ -50,6 +50,24 @@ GError      *gp_dbus_error_from_bluez          (GError                 *error);
 GVariant    *gp_dbus_lookup_property           (GVariant               *properties,
                                                 const char             *name);
 
+typedef struct
+{
+  GDBusConnection *connection;
+  GpAdapter       *adapter;
+  char            *owner;       /* bluetoothd's unique name */
+} GpBluezTarget;
+
+void         gp_bluez_target_free              (GpBluezTarget          *target);
+void         gp_bluez_target_resolve_async     (GDBusConnection        *connection,
+                                                GpAdapter              *adapter,
+                                                gboolean                find_adapter,
+                                                GCancellable           *cancellable,
+                                                GAsyncReadyCallback     callback,
+                                                gpointer                user_data);
+GpBluezTarget *gp_bluez_target_resolve_finish  (GAsyncResult           *result,
+                                                GError                **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GpBluezTarget, gp_bluez_target_free)
+
 /* gp-request.c */
 GpRequest   *gp_request_new                    (GpAttribute            *attribute,
                                                 GpRequestKind           kind,
