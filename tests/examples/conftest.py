@@ -9,3 +9,13 @@ _spec = importlib.util.spec_from_file_location(
 _mod = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_mod)
 fake = _mod.fake
+
+
+def pytest_addoption(parser):
+    parser.addoption("--langs", default=os.environ.get("GP_EXAMPLE_LANGS", "python,gjs,vala"),
+                     help="comma-separated languages of the examples to run")
+
+
+def pytest_generate_tests(metafunc):
+    if "lang" in metafunc.fixturenames:
+        metafunc.parametrize("lang", metafunc.config.getoption("langs").split(","))
