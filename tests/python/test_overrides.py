@@ -108,3 +108,16 @@ def test_send_value_async(fake, value):
     got = []
     spin_until(lambda: got.extend(fake.take_notifications()) or got)
     assert got == [(chrc.props.handle, b"\x00\x48", False)]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=IDS)
+def test_advertisement_data(value):
+    adv = Gp.Advertisement.new()
+    adv.set_manufacturer_data(0xffff, value)
+    assert adv.get_manufacturer_data(0xffff).get_data() == b"\x00\x48"
+    adv.set_service_data("180d", value)
+    assert adv.get_service_data("180d").get_data() == b"\x00\x48"
+    adv.set_data(0xff, value)
+    assert adv.get_data(0xff).get_data() == b"\x00\x48"
+    adv.set_manufacturer_data(0xffff, None)     # nullable: removes it
+    assert adv.get_manufacturer_data(0xffff) is None
