@@ -323,7 +323,8 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * [method@Characteristic.send_value_async] pick the path, with the same
    * pacing. It applies to characteristics with a `notify` flag; empty
    * values still travel as signals (a zero-length datagram would stop
-   * bluetoothd reading the socket). Set it before registering.
+   * bluetoothd reading the socket), so an empty value can overtake values
+   * bluetoothd has not read from the socket yet. Set it before registering.
    *
    * Since: 0.1
    */

@@ -145,8 +145,16 @@ class Central:
             return True
 
         what = ", ".join("%s=%s" % kv for kv in (("name", name), ("service", service), ("address", address)) if kv[1])
+        # Scan in short windows: btvirt sends an advertising report only when
+        # scanning or advertising is switched on, and the kernel can drop it
+        # if it arrives before discovery is registered; bluetoothd itself
+        # would only restart discovery after ~10 s.
+        dev = None
+        deadline = time.monotonic() + timeout
         async with self.timed("scan"):
-            dev = await BleakScanner.find_device_by_filter(match, timeout=timeout, adapter=self.adapter)
+            while dev is None and time.monotonic() < deadline:
+                window = min(5.0, max(0.5, deadline - time.monotonic()))
+                dev = await BleakScanner.find_device_by_filter(match, timeout=window, adapter=self.adapter)
         if dev is None:
             raise CentralError("no device with %s found on %s within %.0f s" % (what, self.adapter, timeout))
         self.device = dev
