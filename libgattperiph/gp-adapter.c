@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-adapter-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-device-private.h"
 
 #include <string.h>
 

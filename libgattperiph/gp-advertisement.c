@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-advertisement-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-uuid-private.h"
 
 #include <string.h>
 
@@ -873,7 +875,7 @@ export (GpAdvertisement  *self,
   if (self->export_id != 0)
     return TRUE;
   self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
-                                                       gp_bluez_leadvertisement1_interface_info (),
+                                                       GP_BLUEZ_INTERFACE_INFO (leadvertisement1),
                                                        &object_vtable, self, NULL, error);
   return self->export_id != 0;
 }

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-device-private.h"
 
 #include <string.h>
 
@@ -724,7 +725,7 @@ register_got_target (GObject      *source,
   self->bluez_owner = g_steal_pointer (&target->owner);
 
   self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
-                                                       gp_bluez_agent1_interface_info (),
+                                                       GP_BLUEZ_INTERFACE_INFO (agent1),
                                                        &object_vtable, self, NULL, &error);
   if (self->export_id == 0)
     {

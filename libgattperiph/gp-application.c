@@ -3,7 +3,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-application-private.h"
+#include "gp-attribute-private.h"
+#include "gp-characteristic-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-descriptor-private.h"
+#include "gp-service-private.h"
 
 #include <string.h>
 
@@ -454,7 +459,7 @@ export_tree (GpApplication  *self,
 
   start_fast_reads (self);
   id = g_dbus_connection_register_object (self->connection, self->object_path,
-                                          gp_bluez_object_manager_interface_info (),
+                                          GP_BLUEZ_INTERFACE_INFO (object_manager),
                                           &manager_vtable, self, NULL, error);
   if (id == 0)
     return FALSE;
@@ -468,7 +473,7 @@ export_tree (GpApplication  *self,
       guint j = 0;
 
       gp_service_set_exported (service, spath);
-      if (!register_object (self, spath, gp_bluez_gatt_service1_interface_info (),
+      if (!register_object (self, spath, GP_BLUEZ_INTERFACE_INFO (gatt_service1),
                             G_OBJECT (service), error))
         goto fail;
 
@@ -479,7 +484,7 @@ export_tree (GpApplication  *self,
           guint k = 0;
 
           gp_attribute_set_exported (c->data, self, cpath);
-          if (!register_object (self, cpath, gp_bluez_gatt_characteristic1_interface_info (),
+          if (!register_object (self, cpath, GP_BLUEZ_INTERFACE_INFO (gatt_characteristic1),
                                 c->data, error))
             goto fail;
 
@@ -488,7 +493,7 @@ export_tree (GpApplication  *self,
               g_autofree char *dpath = child_path (cpath, "desc", k);
 
               gp_attribute_set_exported (d->data, self, dpath);
-              if (!register_object (self, dpath, gp_bluez_gatt_descriptor1_interface_info (),
+              if (!register_object (self, dpath, GP_BLUEZ_INTERFACE_INFO (gatt_descriptor1),
                                     d->data, error))
                 goto fail;
             }

@@ -3,7 +3,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-attribute-private.h"
+#include "gp-characteristic-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-descriptor-private.h"
+#include "gp-request-private.h"
 
 /**
  * GpAttribute:

@@ -3,7 +3,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-characteristic-private.h"
+#include "gp-application-private.h"
+#include "gp-attribute-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-descriptor-private.h"
+#include "gp-service-private.h"
 
 #include <errno.h>
 #include <string.h>

@@ -3,7 +3,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-descriptor-private.h"
+#include "gp-attribute-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-uuid-private.h"
 
 #include <string.h>
 

@@ -3,7 +3,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-request-private.h"
+#include "gp-attribute-private.h"
+#include "gp-dbus-util-private.h"
+#include "gp-device-private.h"
 
 /**
  * GpRequest:

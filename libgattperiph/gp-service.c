@@ -3,7 +3,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-private.h"
+#include "gp-service-private.h"
+#include "gp-application-private.h"
+#include "gp-attribute-private.h"
+#include "gp-characteristic-private.h"
+#include "gp-uuid-private.h"
 
 /**
  * GpService:

@@ -5,7 +5,7 @@
 
 #include "gp-uuid.h"
 #include "gp-error.h"
-#include "gp-private.h"
+#include "gp-uuid-private.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  */
 
 #include "fake-fixture.h"
-#include "gp-private.h"
+#include "gp-advertisement-private.h"
 
 #include <string.h>
 

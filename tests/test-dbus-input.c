@@ -8,7 +8,8 @@
  */
 
 #include <gattperiph.h>
-#include "gp-private.h"
+#include "gp-attribute-private.h"
+#include "gp-dbus-util-private.h"
 
 #include <string.h>
 
@@ -120,7 +121,7 @@ setup (Fixture       *fx,
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
   fx->manager_id = g_dbus_connection_register_object (fx->bluez, "/org/bluez/hci0",
-                                                      gp_bluez_gatt_manager1_interface_info (),
+                                                      GP_BLUEZ_INTERFACE_INFO (gatt_manager1),
                                                       &manager_vtable, fx, NULL, &error);
   g_assert_no_error (error);
 

@@ -5,7 +5,7 @@
  */
 
 #include "fake-fixture.h"
-#include "gp-private.h"
+#include "gp-attribute-private.h"
 
 #include <string.h>
 

@@ -5,7 +5,8 @@
  */
 
 #include <gattperiph.h>
-#include "gp-private.h"
+#include "gp-characteristic-private.h"
+#include "gp-dbus-util-private.h"
 
 #include <string.h>
 

@@ -1,0 +1,19 @@
+/* gp-request-private.h: GpRequest inside the library
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gattperiph.h"
+#include "gp-dbus-util-private.h"
+
+G_BEGIN_DECLS
+
+GpRequest   *gp_request_new                    (GpAttribute            *attribute,
+                                                GpRequestKind           kind,
+                                                GDBusMethodInvocation  *invocation,
+                                                const GpRequestOptions *options,
+                                                GBytes                 *value);
+
+G_END_DECLS
