@@ -126,24 +126,33 @@ static gboolean
 caller_allowed (GpApplication *self,
                 const char    *sender)
 {
-  /* No sender: a peer-to-peer connection, which is BlueZ's by definition. */
-  return sender == NULL ||
-         (self != NULL && self->bluez_owner != NULL && strcmp (sender, self->bluez_owner) == 0);
+  return gp_dbus_sender_allowed (sender, self != NULL ? self->bluez_owner : NULL);
 }
 
 gboolean
 gp_application_check_caller (GpApplication         *self,
                              GDBusMethodInvocation *invocation)
 {
-  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+  return gp_dbus_check_caller (invocation, self != NULL ? self->bluez_owner : NULL);
+}
 
-  if (caller_allowed (self, sender))
-    return TRUE;
-  g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
-                                         "Only BlueZ may call %s.%s on this object",
-                                         g_dbus_method_invocation_get_interface_name (invocation),
-                                         g_dbus_method_invocation_get_method_name (invocation));
-  return FALSE;
+/* Every change of bluetoothd's unique name goes through here, so that
+ * whatever keeps a copy (the I/O-thread read path, the pacer) follows. */
+static void
+set_bluez_owner (GpApplication *self,
+                 const char    *owner)
+{
+  if (g_strcmp0 (self->bluez_owner, owner) == 0)
+    return;
+  g_free (self->bluez_owner);
+  self->bluez_owner = g_strdup (owner);
+  if (self->fast != NULL)
+    {
+      g_mutex_lock (&self->fast->lock);
+      g_free (self->fast->owner);
+      self->fast->owner = g_strdup (owner);
+      g_mutex_unlock (&self->fast->lock);
+    }
 }
 
 static void
@@ -772,7 +781,7 @@ gp_application_finalize (GObject *object)
   g_clear_pointer (&self->registrations, g_hash_table_unref);
   g_clear_pointer (&self->services, g_ptr_array_unref);
   g_clear_pointer (&self->object_path, g_free);
-  g_clear_pointer (&self->bluez_owner, g_free);
+  set_bluez_owner (self, NULL);
   g_clear_object (&self->adapter);
   g_clear_object (&self->connection);
 
@@ -1348,7 +1357,7 @@ on_bluez_vanished (GDBusConnection *connection,
   if (!self->auto_register)
     stop_watching_bluez (self);
   unexport_tree (self);
-  g_clear_pointer (&self->bluez_owner, g_free);
+  set_bluez_owner (self, NULL);
   set_registered (self, FALSE);
 }
 
@@ -1421,7 +1430,7 @@ register_failed (GpApplication *self,
                  GError        *error)
 {
   unexport_tree (self);
-  g_clear_pointer (&self->bluez_owner, g_free);
+  set_bluez_owner (self, NULL);
   g_clear_object (&self->register_task);
   g_task_return_error (task, error);
 }
@@ -1490,8 +1499,7 @@ register_got_target (GObject      *source,
     }
   g_set_object (&self->adapter, target->adapter);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
-  g_free (self->bluez_owner);
-  self->bluez_owner = g_steal_pointer (&target->owner);
+  set_bluez_owner (self, target->owner);
 
   if (!export_tree (self, &error))
     {
@@ -1617,7 +1625,7 @@ unregister_done (GObject      *source,
   self->wanted = FALSE;
   stop_watching_bluez (self);
   unexport_tree (self);
-  g_clear_pointer (&self->bluez_owner, g_free);
+  set_bluez_owner (self, NULL);
   set_registered (self, FALSE);
 
   if (reply == NULL)

@@ -6,6 +6,8 @@
 #pragma once
 
 #include "gattperiph.h"
+
+#include <glib-unix.h>
 #include "gp-bluez-interfaces.h"
 
 /* The generated interface descriptions, as GDBus takes them. */
@@ -65,5 +67,33 @@ void         gp_bluez_target_resolve_async     (GDBusConnection        *connecti
 GpBluezTarget *gp_bluez_target_resolve_finish  (GAsyncResult           *result,
                                                 GError                **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GpBluezTarget, gp_bluez_target_free)
+
+/* Callers of exported objects. Only bluetoothd (its current unique name,
+ * @bluez_owner) may call them; a peer-to-peer connection has no sender
+ * and is BlueZ's by definition. */
+gboolean     gp_dbus_sender_allowed            (const char             *sender,
+                                                const char             *bluez_owner);
+/* Returns %TRUE if the caller of @invocation is allowed; otherwise answers
+ * it with org.bluez.Error.NotPermitted and returns %FALSE. */
+gboolean     gp_dbus_check_caller              (GDBusMethodInvocation  *invocation,
+                                                const char             *bluez_owner);
+
+/* Sources on the main context an object captured when it was made (the
+ * thread-default one), never the global default. Free with
+ * gp_source_clear() (destroys and unrefs; NULL-safe). */
+GSource     *gp_timeout_source_attach          (GMainContext           *context,
+                                                guint                   interval_msec,
+                                                GSourceFunc             func,
+                                                gpointer                user_data);
+GSource     *gp_idle_source_attach             (GMainContext           *context,
+                                                int                     priority,
+                                                GSourceFunc             func,
+                                                gpointer                user_data);
+GSource     *gp_fd_source_attach               (GMainContext           *context,
+                                                int                     fd,
+                                                GIOCondition            condition,
+                                                GUnixFDSourceFunc       func,
+                                                gpointer                user_data);
+void         gp_source_clear                   (GSource               **source);
 
 G_END_DECLS

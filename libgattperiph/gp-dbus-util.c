@@ -389,3 +389,81 @@ gp_bluez_target_resolve_finish (GAsyncResult  *result,
   memset (&resolve->target, 0, sizeof resolve->target);
   return target;
 }
+
+gboolean
+gp_dbus_sender_allowed (const char *sender,
+                        const char *bluez_owner)
+{
+  return sender == NULL || (bluez_owner != NULL && strcmp (sender, bluez_owner) == 0);
+}
+
+gboolean
+gp_dbus_check_caller (GDBusMethodInvocation *invocation,
+                      const char            *bluez_owner)
+{
+  if (gp_dbus_sender_allowed (g_dbus_method_invocation_get_sender (invocation), bluez_owner))
+    return TRUE;
+  g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                                         "Only BlueZ may call %s.%s on this object",
+                                         g_dbus_method_invocation_get_interface_name (invocation),
+                                         g_dbus_method_invocation_get_method_name (invocation));
+  return FALSE;
+}
+
+static GSource *
+source_attach (GSource      *source,
+               GMainContext *context,
+               GSourceFunc   func,
+               gpointer      user_data)
+{
+  g_source_set_callback (source, func, user_data, NULL);
+  g_source_attach (source, context);
+  return source;
+}
+
+GSource *
+gp_timeout_source_attach (GMainContext *context,
+                          guint         interval_msec,
+                          GSourceFunc   func,
+                          gpointer      user_data)
+{
+  GSource *source = g_timeout_source_new (interval_msec);
+
+  g_source_set_static_name (source, "[gattperiph] timeout");
+  return source_attach (source, context, func, user_data);
+}
+
+GSource *
+gp_idle_source_attach (GMainContext *context,
+                       int           priority,
+                       GSourceFunc   func,
+                       gpointer      user_data)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, priority);
+  g_source_set_static_name (source, "[gattperiph] idle");
+  return source_attach (source, context, func, user_data);
+}
+
+GSource *
+gp_fd_source_attach (GMainContext      *context,
+                     int                fd,
+                     GIOCondition       condition,
+                     GUnixFDSourceFunc  func,
+                     gpointer           user_data)
+{
+  GSource *source = g_unix_fd_source_new (fd, condition);
+
+  g_source_set_static_name (source, "[gattperiph] fd");
+  return source_attach (source, context, (GSourceFunc) (void (*) (void)) func, user_data);
+}
+
+void
+gp_source_clear (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
