@@ -4,6 +4,7 @@
  */
 
 #include "gp-advertisement-private.h"
+#include "gp-advertising-data-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-uuid-private.h"
 
@@ -57,15 +58,6 @@
  * Since: 0.1
  */
 
-#define AD_MAX_LEN 31
-
-typedef struct
-{
-  guint    key;     /* company id or AD type */
-  char    *uuid;    /* service data: the UUID as given */
-  GBytes  *data;
-} Entry;
-
 struct _GpAdvertisement
 {
   GObject                  parent_instance;
@@ -89,9 +81,9 @@ struct _GpAdvertisement
   guint                    min_interval;
   guint                    max_interval;
   int                      tx_power;
-  GPtrArray               *manufacturer_data;   /* Entry */
-  GPtrArray               *service_data;        /* Entry */
-  GPtrArray               *data;                /* Entry */
+  GPtrArray               *manufacturer_data;   /* GpAdvertisingDataEntry */
+  GPtrArray               *service_data;        /* GpAdvertisingDataEntry */
+  GPtrArray               *data;                /* GpAdvertisingDataEntry */
 
   /* What LEAdvertisingManager1 said at the last start */
   gboolean                 have_manager_info;
@@ -163,84 +155,6 @@ static void schedule_apply (GpAdvertisement *self);
 static void register_advertisement (GpAdvertisement *self, GTask *task);
 
 /* ------------------------------------------------------------------ */
-/* Entries                                                              */
-
-static void
-entry_free (gpointer data)
-{
-  Entry *e = data;
-
-  g_free (e->uuid);
-  g_bytes_unref (e->data);
-  g_free (e);
-}
-
-static Entry *
-find_entry (GPtrArray  *array,
-            guint       key,
-            const char *uuid)
-{
-  for (guint i = 0; i < array->len; i++)
-    {
-      Entry *e = g_ptr_array_index (array, i);
-
-      if (uuid != NULL ? g_strcmp0 (e->uuid, uuid) == 0 : e->key == key)
-        return e;
-    }
-  return NULL;
-}
-
-/* Sets (or, with @data NULL, removes) an entry; TRUE if anything changed. */
-static gboolean
-set_entry (GPtrArray  *array,
-           guint       key,
-           const char *uuid,
-           GBytes     *data)
-{
-  Entry *e = find_entry (array, key, uuid);
-
-  if (data == NULL)
-    return e != NULL && g_ptr_array_remove (array, e);
-  if (e != NULL)
-    {
-      if (g_bytes_equal (e->data, data))
-        return FALSE;
-      g_bytes_unref (e->data);
-      e->data = g_bytes_ref (data);
-      return TRUE;
-    }
-  e = g_new0 (Entry, 1);
-  e->key = key;
-  e->uuid = g_strdup (uuid);
-  e->data = g_bytes_ref (data);
-  g_ptr_array_add (array, e);
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
-/* UUIDs as bluetoothd parses them (bt_string_to_uuid)                   */
-
-/* The string to export for @uuid, and how many bytes it takes in the
- * advertising data (2, 4 or 16); NULL if it is not a UUID. */
-static char *
-uuid_for_bluez (const char *uuid,
-                guint      *out_size)
-{
-  g_autofree char *normalized = gp_uuid_normalize (uuid, NULL);
-  guint32 value;
-
-  if (normalized == NULL)
-    return NULL;
-  if (gp_uuid_get_short (normalized, &value))
-    {
-      *out_size = value <= 0xffff ? 2 : 4;
-      return value <= 0xffff ? g_strdup_printf ("%04x", value) : g_strdup_printf ("%08x", value);
-    }
-  *out_size = 16;
-  return g_steal_pointer (&normalized);
-}
-
-/* ------------------------------------------------------------------ */
 /* D-Bus properties                                                     */
 
 static gboolean
@@ -258,7 +172,7 @@ uuid_list_variant (char **uuids)
   for (guint i = 0; uuids != NULL && uuids[i] != NULL; i++)
     {
       guint size;
-      g_autofree char *u = uuid_for_bluez (uuids[i], &size);
+      g_autofree char *u = gp_advertising_data_uuid_for_bluez (uuids[i], &size);
       g_variant_builder_add (&b, "s", u != NULL ? u : uuids[i]);
     }
   return g_variant_builder_end (&b);
@@ -292,7 +206,7 @@ build_properties (GpAdvertisement *self)
       g_variant_builder_init (&m, G_VARIANT_TYPE ("a{qv}"));
       for (guint i = 0; i < self->manufacturer_data->len; i++)
         {
-          Entry *e = g_ptr_array_index (self->manufacturer_data, i);
+          GpAdvertisingDataEntry *e = g_ptr_array_index (self->manufacturer_data, i);
           g_variant_builder_add (&m, "{q@v}", (guint16) e->key, bytes_variant (e->data));
         }
       g_variant_builder_add (&b, "{sv}", "ManufacturerData", g_variant_builder_end (&m));
@@ -304,9 +218,9 @@ build_properties (GpAdvertisement *self)
       g_variant_builder_init (&m, G_VARIANT_TYPE ("a{sv}"));
       for (guint i = 0; i < self->service_data->len; i++)
         {
-          Entry *e = g_ptr_array_index (self->service_data, i);
+          GpAdvertisingDataEntry *e = g_ptr_array_index (self->service_data, i);
           guint size;
-          g_autofree char *u = uuid_for_bluez (e->uuid, &size);
+          g_autofree char *u = gp_advertising_data_uuid_for_bluez (e->uuid, &size);
           g_variant_builder_add (&m, "{s@v}", u != NULL ? u : e->uuid, bytes_variant (e->data));
         }
       g_variant_builder_add (&b, "{sv}", "ServiceData", g_variant_builder_end (&m));
@@ -336,7 +250,7 @@ build_properties (GpAdvertisement *self)
       g_variant_builder_init (&m, G_VARIANT_TYPE ("a{yv}"));
       for (guint i = 0; i < self->data->len; i++)
         {
-          Entry *e = g_ptr_array_index (self->data, i);
+          GpAdvertisingDataEntry *e = g_ptr_array_index (self->data, i);
           g_variant_builder_add (&m, "{y@v}", (guint8) e->key, bytes_variant (e->data));
         }
       g_variant_builder_add (&b, "{sv}", "Data", g_variant_builder_end (&m));
@@ -369,266 +283,39 @@ build_properties (GpAdvertisement *self)
 /* ------------------------------------------------------------------ */
 /* Checks                                                               */
 
-/* AD types bluetoothd 5.66 refuses in Data (shared/ad.c
- * type_reject_list), and what to use instead. */
-static const char *
-rejected_ad_type (guint8 type)
-{
-  if (type == 0x01)
-    return "Flags are set by BlueZ: use the discoverable property";
-  if (type >= 0x02 && type <= 0x07)
-    return "use the service-uuids property";
-  if (type == 0x08 || type == 0x09)
-    return "use the local-name property";
-  if (type == 0x0a)
-    return "use the includes property (tx-power)";
-  if (type == 0x14 || type == 0x15 || type == 0x1f)
-    return "use the solicit-uuids property";
-  if (type == 0x16 || type == 0x20 || type == 0x21)
-    return "use gp_advertisement_set_service_data()";
-  if (type == 0x19)
-    return "use the appearance property";
-  if (type == 0xff)
-    return "use gp_advertisement_set_manufacturer_data()";
-  if ((type >= 0x0d && type <= 0x12) || (type >= 0x14 && type <= 0x23) ||
-      (type >= 0x27 && type <= 0x2b) || type == 0x3d)
-    return "BlueZ reserves this type";
-  return NULL;
-}
-
-static gboolean
-check_uuids (char       **uuids,
-             const char  *what,
-             GError     **error)
-{
-  for (guint i = 0; uuids != NULL && uuids[i] != NULL; i++)
-    if (!gp_uuid_is_valid (uuids[i]))
-      {
-        g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                     "%s: “%s” is not a Bluetooth UUID (use 4 or 8 hex digits, or the "
-                     "128-bit form)", what, uuids[i]);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-static guint
-uuid_list_length (char **uuids)
-{
-  guint counts[3] = { 0, 0, 0 };
-  guint length = 0;
-
-  for (guint i = 0; uuids != NULL && uuids[i] != NULL; i++)
-    {
-      guint size;
-      g_autofree char *u = uuid_for_bluez (uuids[i], &size);
-
-      if (u == NULL)
-        continue;
-      counts[size == 2 ? 0 : size == 4 ? 1 : 2]++;
-      length += size;
-    }
-  for (guint i = 0; i < 3; i++)
-    if (counts[i] > 0)
-      length += 2;
-  return length;
-}
-
-typedef struct
-{
-  GString *fields;
-  guint    adv_len;    /* advertising data bluetoothd generates */
-  guint    budget;     /* what it allows */
-  GString *budget_why;
-} Budget;
-
+/* What the advertisement says, for the checks of gp-advertising-data.c. */
 static void
-add_field (Budget     *b,
-           const char *name,
-           guint       bytes)
+get_advertising_data (GpAdvertisement   *self,
+                      GpAdvertisingData *ad)
 {
-  if (bytes == 0)
-    return;
-  if (b->fields->len > 0)
-    g_string_append (b->fields, ", ");
-  g_string_append_printf (b->fields, "%s %u", name, bytes);
-  b->adv_len += bytes;
-}
-
-/* The advertising data as bt_ad_generate() of bluetoothd 5.66 counts it,
- * and the budget advertising.c leaves it (calc_max_adv_len() on the
- * legacy MGMT path; the kernel's tlv_data_max_len() on the extended one).
- * Peripheral adverts without their own Flags always keep 3 bytes for the
- * Flags the kernel adds while the adapter is discoverable. */
-static void
-compute_budget (GpAdvertisement *self,
-                Budget          *b)
-{
-  gboolean peripheral = self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL;
-
-  b->fields = g_string_new (NULL);
-  b->budget_why = g_string_new (NULL);
-  b->adv_len = 0;
-
-  add_field (b, "ServiceUUIDs", uuid_list_length (self->service_uuids));
-  add_field (b, "SolicitUUIDs", uuid_list_length (self->solicit_uuids));
-  for (guint i = 0; i < self->manufacturer_data->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->manufacturer_data, i);
-      g_autofree char *name = g_strdup_printf ("ManufacturerData[0x%04x]", e->key);
-      add_field (b, name, 4 + g_bytes_get_size (e->data));
-    }
-  for (guint i = 0; i < self->service_data->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->service_data, i);
-      guint size = 16;
-      g_autofree char *u = uuid_for_bluez (e->uuid, &size);
-      g_autofree char *name = g_strdup_printf ("ServiceData[%s]", u != NULL ? u : e->uuid);
-      add_field (b, name, 2 + size + g_bytes_get_size (e->data));
-    }
-  if (self->appearance != GP_ADVERTISEMENT_APPEARANCE_NONE ||
-      (self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE))
-    add_field (b, "Appearance", 4);
-  for (guint i = 0; i < self->data->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->data, i);
-      g_autofree char *name = g_strdup_printf ("Data[0x%02x]", e->key);
-      add_field (b, name, 2 + g_bytes_get_size (e->data));
-    }
-  if (peripheral && self->discoverable)
-    add_field (b, "Flags (discoverable)", 3);
-
-  b->budget = AD_MAX_LEN;
-  g_string_append_printf (b->budget_why, "%u", AD_MAX_LEN);
-  if (self->includes & GP_ADVERTISEMENT_INCLUDES_TX_POWER)
-    {
-      b->budget -= 3;
-      g_string_append (b->budget_why, " − 3 for Includes tx-power");
-    }
-  if (peripheral && !self->discoverable)
-    {
-      b->budget -= 3;
-      g_string_append (b->budget_why, " − 3 for the Flags the kernel adds when the adapter is discoverable");
-    }
-  if ((self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE) && !self->extended)
-    {
-      b->budget -= 4;
-      g_string_append (b->budget_why, " − 4 more for Includes appearance (bluetoothd 5.66 counts it twice)");
-    }
+  *ad = (GpAdvertisingData) {
+    .peripheral = self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL,
+    .discoverable = self->discoverable,
+    .extended = self->extended,
+    .service_uuids = (const char * const *) self->service_uuids,
+    .solicit_uuids = (const char * const *) self->solicit_uuids,
+    .local_name = self->local_name,
+    .has_appearance = self->appearance != GP_ADVERTISEMENT_APPEARANCE_NONE,
+    .includes = self->includes,
+    .discoverable_timeout = self->discoverable_timeout,
+    .timeout = self->timeout,
+    .min_interval = self->min_interval,
+    .max_interval = self->max_interval,
+    .tx_power = self->tx_power,
+    .manufacturer_data = self->manufacturer_data,
+    .service_data = self->service_data,
+    .data = self->data,
+  };
 }
 
 static gboolean
 check_content (GpAdvertisement  *self,
                GError          **error)
 {
-  Budget b;
-  gboolean ok = TRUE;
+  GpAdvertisingData ad;
 
-  if (!check_uuids (self->service_uuids, "service-uuids", error) ||
-      !check_uuids (self->solicit_uuids, "solicit-uuids", error))
-    return FALSE;
-
-  for (guint i = 0; i < self->service_data->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->service_data, i);
-      if (!gp_uuid_is_valid (e->uuid))
-        {
-          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                       "Service data: “%s” is not a Bluetooth UUID", e->uuid);
-          return FALSE;
-        }
-    }
-
-  for (guint i = 0; i < self->data->len; i++)
-    {
-      Entry *e = g_ptr_array_index (self->data, i);
-      const char *why = rejected_ad_type (e->key);
-      if (why != NULL)
-        {
-          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                       "Data: BlueZ refuses AD type 0x%02x in Data (%s)", e->key, why);
-          return FALSE;
-        }
-    }
-
-  if (self->local_name != NULL && self->local_name[0] != '\0' &&
-      (self->includes & GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME))
-    {
-      g_set_error_literal (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                           "local-name conflicts with Includes local-name (the adapter's "
-                           "alias): BlueZ refuses both, set only one");
-      return FALSE;
-    }
-  if (self->appearance != GP_ADVERTISEMENT_APPEARANCE_NONE &&
-      (self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE))
-    {
-      g_set_error_literal (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                           "appearance conflicts with Includes appearance (the adapter's): "
-                           "BlueZ refuses both, set only one");
-      return FALSE;
-    }
-  if (self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL && self->discoverable &&
-      self->discoverable_timeout > 0 && self->timeout > 0 &&
-      self->timeout < self->discoverable_timeout)
-    {
-      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                   "discoverable-timeout (%u s) is longer than timeout (%u s): BlueZ refuses it",
-                   self->discoverable_timeout, self->timeout);
-      return FALSE;
-    }
-  if (has_intervals (self))
-    {
-      guint min = self->min_interval != 0 ? self->min_interval : self->max_interval;
-      guint max = self->max_interval != 0 ? self->max_interval : self->min_interval;
-
-      if (min < 20 || max > 10485759)
-        {
-          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                       "Advertising intervals must be 20 ms to 10485759 ms (got %u–%u ms)",
-                       min, max);
-          return FALSE;
-        }
-      if (min > max)
-        {
-          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                       "min-interval (%u ms) is larger than max-interval (%u ms)", min, max);
-          return FALSE;
-        }
-    }
-  if (self->tx_power != GP_ADVERTISEMENT_TX_POWER_NONE &&
-      (self->tx_power < -127 || self->tx_power > 20))
-    {
-      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                   "tx-power must be −127 to 20 dBm (got %d)", self->tx_power);
-      return FALSE;
-    }
-
-  compute_budget (self, &b);
-  if (b.adv_len > b.budget)
-    {
-      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
-                   "Advertisement %s does not fit: its advertising data takes %u bytes (%s) "
-                   "but %s advertising leaves %u bytes (%s): %u bytes too many. Remove or "
-                   "shorten fields (the local name goes in the scan response and does not "
-                   "count)", self->object_path, b.adv_len, b.fields->str,
-                   self->extended ? "extended-MGMT" : "legacy", b.budget, b.budget_why->str,
-                   b.adv_len - b.budget);
-      ok = FALSE;
-    }
-  else if (self->extended && (self->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE) &&
-           self->local_name != NULL && strlen (self->local_name) + 2 > AD_MAX_LEN - 4)
-    {
-      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
-                   "Advertisement %s does not fit: its scan response takes %u bytes (LocalName) "
-                   "but the kernel leaves %u next to Includes appearance: %u bytes too many",
-                   self->object_path, (guint) MIN (strlen (self->local_name) + 2, AD_MAX_LEN),
-                   AD_MAX_LEN - 4,
-                   (guint) MIN (strlen (self->local_name) + 2, AD_MAX_LEN) - (AD_MAX_LEN - 4));
-      ok = FALSE;
-    }
-  g_string_free (b.fields, TRUE);
-  g_string_free (b.budget_why, TRUE);
-  return ok;
+  get_advertising_data (self, &ad);
+  return gp_advertising_data_check (&ad, self->object_path, error);
 }
 
 static gboolean
@@ -717,16 +404,12 @@ gp_advertisement_check (GpAdvertisement  *self,
 guint
 gp_advertisement_get_data_length (GpAdvertisement *self)
 {
-  Budget b;
-  guint len;
+  GpAdvertisingData ad;
 
   g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), 0);
 
-  compute_budget (self, &b);
-  len = b.adv_len;
-  g_string_free (b.fields, TRUE);
-  g_string_free (b.budget_why, TRUE);
-  return len;
+  get_advertising_data (self, &ad);
+  return gp_advertising_data_get_length (&ad);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1065,15 +748,10 @@ on_bluez_vanished (GDBusConnection *connection,
 static char *
 largest_fields (GpAdvertisement *self)
 {
-  Budget b;
-  char *ret;
+  GpAdvertisingData ad;
 
-  compute_budget (self, &b);
-  ret = g_strdup_printf ("%u bytes of advertising data: %s", b.adv_len,
-                         b.fields->len > 0 ? b.fields->str : "none");
-  g_string_free (b.fields, TRUE);
-  g_string_free (b.budget_why, TRUE);
-  return ret;
+  get_advertising_data (self, &ad);
+  return gp_advertising_data_describe (&ad);
 }
 
 /* Makes BlueZ's answer to RegisterAdvertisement one a user can act on. */
@@ -2027,9 +1705,9 @@ gp_advertisement_init (GpAdvertisement *self)
   self->appearance = GP_ADVERTISEMENT_APPEARANCE_NONE;
   self->discoverable = TRUE;
   self->tx_power = GP_ADVERTISEMENT_TX_POWER_NONE;
-  self->manufacturer_data = g_ptr_array_new_with_free_func (entry_free);
-  self->service_data = g_ptr_array_new_with_free_func (entry_free);
-  self->data = g_ptr_array_new_with_free_func (entry_free);
+  self->manufacturer_data = g_ptr_array_new_with_free_func (gp_advertising_data_entry_free);
+  self->service_data = g_ptr_array_new_with_free_func (gp_advertising_data_entry_free);
+  self->data = g_ptr_array_new_with_free_func (gp_advertising_data_entry_free);
 }
 
 /**
@@ -2555,10 +2233,10 @@ GBytes *
 gp_advertisement_get_manufacturer_data (GpAdvertisement *self,
                                         guint16          company_id)
 {
-  Entry *e;
+  GpAdvertisingDataEntry *e;
 
   g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
-  e = find_entry (self->manufacturer_data, company_id, NULL);
+  e = gp_advertising_data_entry_find (self->manufacturer_data, company_id, NULL);
   return e != NULL ? e->data : NULL;
 }
 
@@ -2581,7 +2259,7 @@ gp_advertisement_set_manufacturer_data (GpAdvertisement *self,
 {
   g_return_if_fail (GP_IS_ADVERTISEMENT (self));
 
-  if (set_entry (self->manufacturer_data, company_id, NULL, data))
+  if (gp_advertising_data_entry_set (self->manufacturer_data, company_id, NULL, data))
     content_changed (self, NULL);
 }
 
@@ -2601,11 +2279,11 @@ GBytes *
 gp_advertisement_get_service_data (GpAdvertisement *self,
                                    const char      *uuid)
 {
-  Entry *e;
+  GpAdvertisingDataEntry *e;
 
   g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
   g_return_val_if_fail (uuid != NULL, NULL);
-  e = find_entry (self->service_data, 0, uuid);
+  e = gp_advertising_data_entry_find (self->service_data, 0, uuid);
   return e != NULL ? e->data : NULL;
 }
 
@@ -2628,34 +2306,35 @@ gp_advertisement_set_service_data (GpAdvertisement *self,
   g_return_if_fail (GP_IS_ADVERTISEMENT (self));
   g_return_if_fail (uuid != NULL);
 
-  if (set_entry (self->service_data, 0, uuid, data))
+  if (gp_advertising_data_entry_set (self->service_data, 0, uuid, data))
     content_changed (self, NULL);
 }
 
 /**
- * gp_advertisement_get_data:
+ * gp_advertisement_get_advertising_data:
  * @self: a #GpAdvertisement
  * @ad_type: an AD type
  *
- * The raw advertising data of type @ad_type.
+ * The raw advertising data of type @ad_type (`Data`). (Named so that it
+ * does not hide g_object_get_data() in bindings.)
  *
  * Returns: (transfer none) (nullable): the data, or %NULL if none
  *
  * Since: 0.1
  */
 GBytes *
-gp_advertisement_get_data (GpAdvertisement *self,
-                           guint8           ad_type)
+gp_advertisement_get_advertising_data (GpAdvertisement *self,
+                                       guint8           ad_type)
 {
-  Entry *e;
+  GpAdvertisingDataEntry *e;
 
   g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), NULL);
-  e = find_entry (self->data, ad_type, NULL);
+  e = gp_advertising_data_entry_find (self->data, ad_type, NULL);
   return e != NULL ? e->data : NULL;
 }
 
 /**
- * gp_advertisement_set_data:
+ * gp_advertisement_set_advertising_data:
  * @self: a #GpAdvertisement
  * @ad_type: an AD type BlueZ lets applications set (such as 0x24 URI,
  *   0x26 Transport Discovery Data, or 0x2C and above)
@@ -2670,12 +2349,12 @@ gp_advertisement_get_data (GpAdvertisement *self,
  * Since: 0.1
  */
 void
-gp_advertisement_set_data (GpAdvertisement *self,
-                           guint8           ad_type,
-                           GBytes          *data)
+gp_advertisement_set_advertising_data (GpAdvertisement *self,
+                                       guint8           ad_type,
+                                       GBytes          *data)
 {
   g_return_if_fail (GP_IS_ADVERTISEMENT (self));
 
-  if (set_entry (self->data, ad_type, NULL, data))
+  if (gp_advertising_data_entry_set (self->data, ad_type, NULL, data))
     content_changed (self, NULL);
 }

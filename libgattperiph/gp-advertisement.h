@@ -200,10 +200,10 @@ void                gp_advertisement_set_service_data      (GpAdvertisement     
                                                             const char           *uuid,
                                                             GBytes               *data);
 GP_AVAILABLE_IN_ALL
-GBytes             *gp_advertisement_get_data              (GpAdvertisement      *self,
+GBytes             *gp_advertisement_get_advertising_data  (GpAdvertisement      *self,
                                                             guint8                ad_type);
 GP_AVAILABLE_IN_ALL
-void                gp_advertisement_set_data              (GpAdvertisement      *self,
+void                gp_advertisement_set_advertising_data  (GpAdvertisement      *self,
                                                             guint8                ad_type,
                                                             GBytes               *data);
 

@@ -206,10 +206,10 @@ test_defaults_and_properties (void)
   g_assert_null (gp_advertisement_get_manufacturer_data (adv, 0x004c));
   gp_advertisement_set_service_data (adv, "180f", m);
   g_assert_true (g_bytes_equal (gp_advertisement_get_service_data (adv, "180f"), m));
-  gp_advertisement_set_data (adv, 0x26, m);
-  g_assert_true (g_bytes_equal (gp_advertisement_get_data (adv, 0x26), m));
-  gp_advertisement_set_data (adv, 0x26, NULL);
-  g_assert_null (gp_advertisement_get_data (adv, 0x26));
+  gp_advertisement_set_advertising_data (adv, 0x26, m);
+  g_assert_true (g_bytes_equal (gp_advertisement_get_advertising_data (adv, 0x26), m));
+  gp_advertisement_set_advertising_data (adv, 0x26, NULL);
+  g_assert_null (gp_advertisement_get_advertising_data (adv, 0x26));
 }
 
 static void
@@ -292,7 +292,7 @@ test_all_fields (FakeFixture   *fx,
   gp_advertisement_set_manufacturer_data (adv, 0x004c, m1);
   gp_advertisement_set_manufacturer_data (adv, 0xffff, m2);
   gp_advertisement_set_service_data (adv, "180F", sd);
-  gp_advertisement_set_data (adv, 0x24, uri);
+  gp_advertisement_set_advertising_data (adv, 0x24, uri);
   gp_advertisement_set_includes (adv, GP_ADVERTISEMENT_INCLUDES_TX_POWER |
                                       GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME);
   gp_advertisement_set_duration (adv, 4);
@@ -629,15 +629,15 @@ test_invalid (FakeFixture   *fx,
   EXPECT (GP_ERROR_INVALID_ARGUMENTS, "“zz”");
   gp_advertisement_set_service_data (adv, "zz", NULL);
 
-  gp_advertisement_set_data (adv, 0x01, b);
+  gp_advertisement_set_advertising_data (adv, 0x01, b);
   EXPECT (GP_ERROR_INVALID_ARGUMENTS, "discoverable");
-  gp_advertisement_set_data (adv, 0x01, NULL);
-  gp_advertisement_set_data (adv, 0xff, b);
+  gp_advertisement_set_advertising_data (adv, 0x01, NULL);
+  gp_advertisement_set_advertising_data (adv, 0xff, b);
   EXPECT (GP_ERROR_INVALID_ARGUMENTS, "manufacturer");
-  gp_advertisement_set_data (adv, 0xff, NULL);
-  gp_advertisement_set_data (adv, 0x3d, b);
+  gp_advertisement_set_advertising_data (adv, 0xff, NULL);
+  gp_advertisement_set_advertising_data (adv, 0x3d, b);
   EXPECT (GP_ERROR_INVALID_ARGUMENTS, "0x3d");
-  gp_advertisement_set_data (adv, 0x3d, NULL);
+  gp_advertisement_set_advertising_data (adv, 0x3d, NULL);
 
   gp_advertisement_set_local_name (adv, "n");
   gp_advertisement_set_includes (adv, GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME);

@@ -117,7 +117,7 @@ def test_advertisement_data(value):
     assert adv.get_manufacturer_data(0xffff).get_data() == b"\x00\x48"
     adv.set_service_data("180d", value)
     assert adv.get_service_data("180d").get_data() == b"\x00\x48"
-    adv.set_data(0xff, value)
-    assert adv.get_data(0xff).get_data() == b"\x00\x48"
+    adv.set_advertising_data(0xff, value)
+    assert adv.get_advertising_data(0xff).get_data() == b"\x00\x48"
     adv.set_manufacturer_data(0xffff, None)     # nullable: removes it
     assert adv.get_manufacturer_data(0xffff) is None

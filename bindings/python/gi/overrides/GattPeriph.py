@@ -74,8 +74,8 @@ if hasattr(GattPeriph, "Advertisement"):
             return GattPeriph.Advertisement.set_service_data(
                 self, uuid, _to_glib_bytes(data))
 
-        def set_data(self, ad_type, data):
-            return GattPeriph.Advertisement.set_data(
+        def set_advertising_data(self, ad_type, data):
+            return GattPeriph.Advertisement.set_advertising_data(
                 self, ad_type, _to_glib_bytes(data))
 
     Advertisement = override(Advertisement)
