@@ -23,6 +23,7 @@
 #include "gp-application.h"
 #include "gp-device.h"
 #include "gp-advertisement.h"
+#include "gp-pairing-request.h"
 #include "gp-agent.h"
 
 #undef __GATTPERIPH_INSIDE__

@@ -6,7 +6,6 @@
 #include "gp-advertisement-private.h"
 #include "gp-advertising-data-private.h"
 #include "gp-dbus-util-private.h"
-#include "gp-uuid-private.h"
 
 #include <string.h>
 

@@ -5,41 +5,9 @@
 
 #include "gp-dbus-util-private.h"
 #include "gp-device-private.h"
+#include "gp-pairing-request-private.h"
 
 #include <string.h>
-
-/**
- * GpPairingRequest:
- *
- * One request of BlueZ to the pairing agent (an `org.bluez.Agent1` call):
- * which [class@Device], what it asks for ([enum@PairingKind]) and, for
- * some kinds, a passkey, PIN code or service UUID. It is answered once, at
- * once or later (keep a reference), like a #GDBusMethodInvocation: with
- * [method@PairingRequest.accept], [method@PairingRequest.reject],
- * [method@PairingRequest.return_passkey] or
- * [method@PairingRequest.return_pin_code].
- *
- * BlueZ gives up after 60 seconds, or when the central cancels: then
- * [signal@Agent::canceled] is emitted, [method@PairingRequest.get_canceled]
- * turns %TRUE, and answering does nothing.
- *
- * Since: 0.1
- */
-struct _GpPairingRequest
-{
-  GObject                parent_instance;
-
-  GpAgent               *agent;         /* not a reference; cleared on dispose */
-  GDBusMethodInvocation *invocation;    /* NULL once answered */
-  GpPairingKind          kind;
-  GpDevice              *device;
-  guint32                passkey;
-  char                  *pin_code;
-  char                  *uuid;
-  gboolean               canceled;
-};
-
-G_DEFINE_FINAL_TYPE (GpPairingRequest, gp_pairing_request, G_TYPE_OBJECT)
 
 /**
  * GpAgent:
@@ -116,7 +84,7 @@ enum {
   SIGNAL_HANDLE_REQUEST_AUTHORIZATION,
   SIGNAL_HANDLE_AUTHORIZE_SERVICE,
   SIGNAL_DISPLAY_PASSKEY,
-  SIGNAL_CANCELED,
+  SIGNAL_CANCELLED,
   SIGNAL_RELEASED,
   N_SIGNALS
 };
@@ -126,280 +94,6 @@ static guint signals[N_SIGNALS];
 static const char * const capability_names[] = {
   "DisplayOnly", "DisplayYesNo", "KeyboardOnly", "NoInputNoOutput", "KeyboardDisplay",
 };
-
-/* ------------------------------------------------------------------ */
-/* GpPairingRequest                                                     */
-
-static void
-request_done (GpPairingRequest *self)
-{
-  if (self->agent != NULL)
-    {
-      GpAgent *agent = self->agent;
-
-      self->agent = NULL;
-      g_ptr_array_remove (agent->pending, self);   /* may drop the last reference */
-    }
-}
-
-static void
-gp_pairing_request_finalize (GObject *object)
-{
-  GpPairingRequest *self = GP_PAIRING_REQUEST (object);
-
-  if (self->invocation != NULL)
-    {
-      g_warning ("A pairing request was dropped without an answer: rejected");
-      g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&self->invocation),
-                                                  "org.bluez.Error.Rejected",
-                                                  "The agent dropped the request");
-    }
-  g_clear_object (&self->device);
-  g_clear_pointer (&self->pin_code, g_free);
-  g_clear_pointer (&self->uuid, g_free);
-
-  G_OBJECT_CLASS (gp_pairing_request_parent_class)->finalize (object);
-}
-
-static void
-gp_pairing_request_class_init (GpPairingRequestClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = gp_pairing_request_finalize;
-}
-
-static void
-gp_pairing_request_init (GpPairingRequest *self)
-{
-}
-
-/**
- * gp_pairing_request_get_kind:
- * @self: a #GpPairingRequest
- *
- * What the request asks for.
- *
- * Returns: the kind of request
- *
- * Since: 0.1
- */
-GpPairingKind
-gp_pairing_request_get_kind (GpPairingRequest *self)
-{
-  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), GP_PAIRING_KIND_REQUEST_AUTHORIZATION);
-  return self->kind;
-}
-
-/**
- * gp_pairing_request_get_device:
- * @self: a #GpPairingRequest
- *
- * The device that pairs.
- *
- * Returns: (transfer none): the device
- *
- * Since: 0.1
- */
-GpDevice *
-gp_pairing_request_get_device (GpPairingRequest *self)
-{
-  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), NULL);
-  return self->device;
-}
-
-/**
- * gp_pairing_request_get_passkey:
- * @self: a #GpPairingRequest
- *
- * For [enum@PairingKind.REQUEST_CONFIRMATION], the number to compare
- * (show it with six digits, `%06u`).
- *
- * Returns: the passkey, or 0
- *
- * Since: 0.1
- */
-guint32
-gp_pairing_request_get_passkey (GpPairingRequest *self)
-{
-  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), 0);
-  return self->passkey;
-}
-
-/**
- * gp_pairing_request_get_pin_code:
- * @self: a #GpPairingRequest
- *
- * For [enum@PairingKind.DISPLAY_PIN_CODE], the PIN code to show.
- *
- * Returns: (nullable): the PIN code
- *
- * Since: 0.1
- */
-const char *
-gp_pairing_request_get_pin_code (GpPairingRequest *self)
-{
-  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), NULL);
-  return self->pin_code;
-}
-
-/**
- * gp_pairing_request_get_uuid:
- * @self: a #GpPairingRequest
- *
- * For [enum@PairingKind.AUTHORIZE_SERVICE], the service's UUID.
- *
- * Returns: (nullable): the UUID
- *
- * Since: 0.1
- */
-const char *
-gp_pairing_request_get_uuid (GpPairingRequest *self)
-{
-  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), NULL);
-  return self->uuid;
-}
-
-/**
- * gp_pairing_request_get_answered:
- * @self: a #GpPairingRequest
- *
- * Whether the request was answered (or canceled).
- *
- * Returns: %TRUE once answered
- *
- * Since: 0.1
- */
-gboolean
-gp_pairing_request_get_answered (GpPairingRequest *self)
-{
-  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), FALSE);
-  return self->invocation == NULL;
-}
-
-/**
- * gp_pairing_request_get_canceled:
- * @self: a #GpPairingRequest
- *
- * Whether BlueZ canceled the request (timeout, or the central gave up).
- *
- * Returns: %TRUE if canceled
- *
- * Since: 0.1
- */
-gboolean
-gp_pairing_request_get_canceled (GpPairingRequest *self)
-{
-  g_return_val_if_fail (GP_IS_PAIRING_REQUEST (self), FALSE);
-  return self->canceled;
-}
-
-/* Common checks: FALSE if the answer is to be dropped (canceled). */
-static gboolean
-can_answer (GpPairingRequest *self)
-{
-  if (self->canceled)
-    return FALSE;
-  g_return_val_if_fail (self->invocation != NULL, FALSE);
-  return TRUE;
-}
-
-static void
-answer (GpPairingRequest *self,
-        GVariant         *value,
-        const char       *error_name,
-        const char       *message)
-{
-  g_autoptr(GpPairingRequest) keep = g_object_ref (self);
-  GDBusMethodInvocation *invocation = g_steal_pointer (&self->invocation);
-
-  if (error_name != NULL)
-    g_dbus_method_invocation_return_dbus_error (invocation, error_name, message);
-  else
-    g_dbus_method_invocation_return_value (invocation, value);
-  request_done (self);
-}
-
-/**
- * gp_pairing_request_accept:
- * @self: a #GpPairingRequest
- *
- * Accepts a confirmation, an authorization, a service authorization or
- * a PIN code display. (Requests for a passkey or PIN code are answered with
- * [method@PairingRequest.return_passkey] and
- * [method@PairingRequest.return_pin_code].) Does nothing if the request
- * was canceled.
- *
- * Since: 0.1
- */
-void
-gp_pairing_request_accept (GpPairingRequest *self)
-{
-  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
-  g_return_if_fail (self->kind != GP_PAIRING_KIND_REQUEST_PASSKEY &&
-                    self->kind != GP_PAIRING_KIND_REQUEST_PIN_CODE);
-
-  if (can_answer (self))
-    answer (self, NULL, NULL, NULL);
-}
-
-/**
- * gp_pairing_request_reject:
- * @self: a #GpPairingRequest
- *
- * Rejects the request (`org.bluez.Error.Rejected`): the pairing fails.
- * Does nothing if the request was canceled.
- *
- * Since: 0.1
- */
-void
-gp_pairing_request_reject (GpPairingRequest *self)
-{
-  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
-
-  if (can_answer (self))
-    answer (self, NULL, "org.bluez.Error.Rejected", "Rejected by the agent");
-}
-
-/**
- * gp_pairing_request_return_passkey:
- * @self: a #GpPairingRequest of kind [enum@PairingKind.REQUEST_PASSKEY]
- * @passkey: the passkey, 0 to 999999
- *
- * Answers a passkey request with the number the central shows.
- *
- * Since: 0.1
- */
-void
-gp_pairing_request_return_passkey (GpPairingRequest *self,
-                                   guint32           passkey)
-{
-  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
-  g_return_if_fail (self->kind == GP_PAIRING_KIND_REQUEST_PASSKEY);
-  g_return_if_fail (passkey <= 999999);
-
-  if (can_answer (self))
-    answer (self, g_variant_new ("(u)", passkey), NULL, NULL);
-}
-
-/**
- * gp_pairing_request_return_pin_code:
- * @self: a #GpPairingRequest of kind [enum@PairingKind.REQUEST_PIN_CODE]
- * @pin_code: the PIN code, 1 to 16 characters
- *
- * Answers a PIN code request.
- *
- * Since: 0.1
- */
-void
-gp_pairing_request_return_pin_code (GpPairingRequest *self,
-                                    const char       *pin_code)
-{
-  g_return_if_fail (GP_IS_PAIRING_REQUEST (self));
-  g_return_if_fail (self->kind == GP_PAIRING_KIND_REQUEST_PIN_CODE);
-  g_return_if_fail (pin_code != NULL && strlen (pin_code) >= 1 && strlen (pin_code) <= 16);
-
-  if (can_answer (self))
-    answer (self, g_variant_new ("(s)", pin_code), NULL, NULL);
-}
 
 /* ------------------------------------------------------------------ */
 /* The exported object                                                  */
@@ -423,6 +117,16 @@ set_registered (GpAgent  *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* A request was answered or cancelled: it is no longer pending. */
+static void
+request_done (GpPairingRequest *request,
+              gpointer          user_data)
+{
+  GpAgent *self = user_data;
+
+  g_ptr_array_remove (self->pending, request);   /* may drop the last reference */
+}
+
 static void
 cancel_pending (GpAgent *self)
 {
@@ -435,13 +139,8 @@ cancel_pending (GpAgent *self)
     {
       GpPairingRequest *request = g_ptr_array_index (pending, i);
 
-      if (request->invocation == NULL)
-        continue;
-      request->canceled = TRUE;
-      g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&request->invocation),
-                                                  "org.bluez.Error.Canceled", "Canceled");
-      request_done (request);
-      g_signal_emit (self, signals[SIGNAL_CANCELED], 0, request);
+      if (gp_pairing_request_cancel (request))
+        g_signal_emit (self, signals[SIGNAL_CANCELLED], 0, request);
     }
 }
 
@@ -481,6 +180,11 @@ object_method_call (GDBusConnection       *connection,
 {
   GpAgent *self = user_data;
   g_autoptr(GpPairingRequest) request = NULL;
+  g_autoptr(GpDevice) device = NULL;
+  GpPairingKind kind;
+  guint32 passkey = 0;
+  const char *pin_code = NULL;
+  const char *uuid = NULL;
   g_autoptr(GpAgent) keep = g_object_ref (self);
   const char *device_path = NULL;
   gboolean handled = FALSE;
@@ -520,72 +224,71 @@ object_method_call (GDBusConnection       *connection,
       return;
     }
 
-  request = g_object_new (GP_TYPE_PAIRING_REQUEST, NULL);
-  request->invocation = invocation;   /* the handler owns it until it returns */
   g_variant_get_child (parameters, 0, "&o", &device_path);
-  request->device = gp_device_get_for_path (self->connection, device_path, NULL);
+  device = gp_device_get_for_path (self->connection, device_path, NULL);
 
   if (strcmp (method_name, "RequestPinCode") == 0)
     {
-      request->kind = GP_PAIRING_KIND_REQUEST_PIN_CODE;
+      kind = GP_PAIRING_KIND_REQUEST_PIN_CODE;
       signal_id = signals[SIGNAL_HANDLE_REQUEST_PIN_CODE];
     }
   else if (strcmp (method_name, "DisplayPinCode") == 0)
     {
-      request->kind = GP_PAIRING_KIND_DISPLAY_PIN_CODE;
-      g_variant_get_child (parameters, 1, "s", &request->pin_code);
+      kind = GP_PAIRING_KIND_DISPLAY_PIN_CODE;
+      g_variant_get_child (parameters, 1, "&s", &pin_code);
       signal_id = signals[SIGNAL_HANDLE_DISPLAY_PIN_CODE];
     }
   else if (strcmp (method_name, "RequestPasskey") == 0)
     {
-      request->kind = GP_PAIRING_KIND_REQUEST_PASSKEY;
+      kind = GP_PAIRING_KIND_REQUEST_PASSKEY;
       signal_id = signals[SIGNAL_HANDLE_REQUEST_PASSKEY];
     }
   else if (strcmp (method_name, "RequestConfirmation") == 0)
     {
-      request->kind = GP_PAIRING_KIND_REQUEST_CONFIRMATION;
-      g_variant_get_child (parameters, 1, "u", &request->passkey);
+      kind = GP_PAIRING_KIND_REQUEST_CONFIRMATION;
+      g_variant_get_child (parameters, 1, "u", &passkey);
       signal_id = signals[SIGNAL_HANDLE_REQUEST_CONFIRMATION];
     }
   else if (strcmp (method_name, "RequestAuthorization") == 0)
     {
-      request->kind = GP_PAIRING_KIND_REQUEST_AUTHORIZATION;
+      kind = GP_PAIRING_KIND_REQUEST_AUTHORIZATION;
       signal_id = signals[SIGNAL_HANDLE_REQUEST_AUTHORIZATION];
     }
   else if (strcmp (method_name, "AuthorizeService") == 0)
     {
-      request->kind = GP_PAIRING_KIND_AUTHORIZE_SERVICE;
-      g_variant_get_child (parameters, 1, "s", &request->uuid);
+      kind = GP_PAIRING_KIND_AUTHORIZE_SERVICE;
+      g_variant_get_child (parameters, 1, "&s", &uuid);
       signal_id = signals[SIGNAL_HANDLE_AUTHORIZE_SERVICE];
     }
   else
     {
-      request->invocation = NULL;
       g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
                                              "Unknown method %s", method_name);
       return;
     }
 
-  request->agent = self;
+  /* The handler owns @invocation until it returns. */
+  request = gp_pairing_request_new (kind, invocation, device, passkey, pin_code, uuid);
+  gp_pairing_request_set_done_func (request, request_done, self);
   g_ptr_array_add (self->pending, g_object_ref (request));
   g_signal_emit (self, signal_id, 0, request, &handled);
-  if (handled || request->invocation == NULL)
+  if (handled || gp_pairing_request_get_answered (request))
     return;
 
   /* Nobody took it: the defaults. */
-  switch (request->kind)
+  switch (kind)
     {
     case GP_PAIRING_KIND_REQUEST_AUTHORIZATION:   /* Just Works */
     case GP_PAIRING_KIND_DISPLAY_PIN_CODE:
-      answer (request, NULL, NULL, NULL);
+      gp_pairing_request_answer (request, NULL, NULL, NULL);
       break;
     case GP_PAIRING_KIND_REQUEST_PIN_CODE:
     case GP_PAIRING_KIND_REQUEST_PASSKEY:
     case GP_PAIRING_KIND_REQUEST_CONFIRMATION:
     case GP_PAIRING_KIND_AUTHORIZE_SERVICE:
     default:
-      answer (request, NULL, "org.bluez.Error.Rejected",
-              "No handler for this request: connect to the agent's handle-* signal");
+      gp_pairing_request_answer (request, NULL, "org.bluez.Error.Rejected",
+                                 "No handler for this request: connect to the agent's handle-* signal");
       break;
     }
 }
@@ -850,7 +553,7 @@ unregister_done (GObject      *source,
  * @user_data: data for @callback
  *
  * Unregisters the agent (`UnregisterAgent`); pending requests are
- * canceled. It fails with %GP_ERROR_DOES_NOT_EXIST if the agent is not
+ * cancelled. It fails with %GP_ERROR_DOES_NOT_EXIST if the agent is not
  * registered.
  *
  * Since: 0.1
@@ -934,6 +637,9 @@ gp_agent_finalize (GObject *object)
 {
   GpAgent *self = GP_AGENT (object);
 
+  /* Requests the application still holds no longer tell the agent. */
+  for (guint i = 0; i < self->pending->len; i++)
+    gp_pairing_request_set_done_func (g_ptr_array_index (self->pending, i), NULL, NULL);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->bluez_owner, g_free);
   g_clear_pointer (&self->object_path, g_free);
@@ -1167,17 +873,17 @@ gp_agent_class_init (GpAgentClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 3, GP_TYPE_DEVICE, G_TYPE_UINT, G_TYPE_UINT);
 
   /**
-   * GpAgent::canceled:
+   * GpAgent::cancelled:
    * @self: the agent
-   * @request: the request that is canceled
+   * @request: the request that is cancelled
    *
-   * BlueZ canceled a pending request (`Cancel`: timeout, or the central
+   * BlueZ cancelled a pending request (`Cancel`: timeout, or the central
    * gave up), or the agent stopped: hide what the request showed.
    *
    * Since: 0.1
    */
-  signals[SIGNAL_CANCELED] =
-    g_signal_new ("canceled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+  signals[SIGNAL_CANCELLED] =
+    g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, GP_TYPE_PAIRING_REQUEST);
 
   /**

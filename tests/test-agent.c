@@ -323,11 +323,21 @@ test_deferred (FakeFixture   *fx,
 }
 
 static void
-on_canceled (GpAgent          *agent,
-             GpPairingRequest *request,
-             guint            *count)
+on_cancelled (GpAgent          *agent,
+              GpPairingRequest *request,
+              guint            *count)
 {
-  g_assert_true (gp_pairing_request_get_canceled (request));
+  gboolean cancelled = FALSE, answered = FALSE;
+  GpPairingKind kind = GP_PAIRING_KIND_REQUEST_PIN_CODE;
+  g_autoptr(GpDevice) device = NULL;
+
+  g_assert_true (gp_pairing_request_get_cancelled (request));
+  g_object_get (request, "cancelled", &cancelled, "answered", &answered, "kind", &kind,
+                "device", &device, NULL);
+  g_assert_true (cancelled);
+  g_assert_true (answered);
+  g_assert_cmpint (kind, ==, GP_PAIRING_KIND_REQUEST_PASSKEY);
+  g_assert_true (device == gp_pairing_request_get_device (request));
   (*count)++;
 }
 
@@ -346,7 +356,7 @@ test_cancel (FakeFixture   *fx,
   const char *err;
 
   g_signal_connect (agent, "handle-request-passkey", G_CALLBACK (on_request), &h);
-  g_signal_connect (agent, "canceled", G_CALLBACK (on_canceled), &canceled);
+  g_signal_connect (agent, "cancelled", G_CALLBACK (on_cancelled), &canceled);
   g_assert_true (do_register (agent, TRUE, NULL));
 
   g_dbus_connection_call (fx->conn, "org.bluez", "/org/gattperiph/FakeBlueZ",
@@ -365,7 +375,7 @@ test_cancel (FakeFixture   *fx,
   g_assert_false (ok);
   g_assert_cmpstr (err, ==, "org.bluez.Error.Canceled");
   g_assert_cmpuint (canceled, ==, 1);
-  g_assert_true (gp_pairing_request_get_canceled (h.last));
+  g_assert_true (gp_pairing_request_get_cancelled (h.last));
   g_assert_true (gp_pairing_request_get_answered (h.last));
   /* Answering a canceled request does nothing. */
   gp_pairing_request_return_passkey (h.last, 123456);

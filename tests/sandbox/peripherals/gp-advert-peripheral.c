@@ -341,7 +341,7 @@ poll_passkey (gpointer data)
   PasskeyWait *w = data;
   g_autofree char *text = NULL;
 
-  if (gp_pairing_request_get_answered (w->request) || gp_pairing_request_get_canceled (w->request))
+  if (gp_pairing_request_get_answered (w->request) || gp_pairing_request_get_cancelled (w->request))
     goto done;
   if (!g_file_get_contents (w->p->passkey_from, &text, NULL, NULL))
     {
@@ -414,7 +414,7 @@ on_display_passkey (GpAgent  *agent,
 }
 
 static void
-on_canceled (GpAgent          *agent,
+on_cancelled (GpAgent          *agent,
              GpPairingRequest *request,
              gpointer          data)
 {
@@ -570,7 +570,7 @@ main (int argc, char *argv[])
       g_signal_connect (p.agent, "handle-request-authorization", G_CALLBACK (on_request), &p);
       g_signal_connect (p.agent, "handle-authorize-service", G_CALLBACK (on_request), &p);
       g_signal_connect (p.agent, "display-passkey", G_CALLBACK (on_display_passkey), &p);
-      g_signal_connect (p.agent, "canceled", G_CALLBACK (on_canceled), &p);
+      g_signal_connect (p.agent, "cancelled", G_CALLBACK (on_cancelled), &p);
     }
   gp_adapter_find_async (NULL, adapter, NULL, on_adapter, &p);
   g_main_loop_run (p.loop);
