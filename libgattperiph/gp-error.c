@@ -76,25 +76,31 @@ gp_error_new_att (guint8 att_code)
  * @error: an error replied to a read or write request
  * @is_write: whether the request was a write (`NotPermitted` maps to 0x03
  *   for writes and 0x02 for reads)
- * @out_att_code: (out): the ATT error code a central will see
  *
  * Tells which ATT error code BlueZ 5.66 sends to the central when the
- * application answers a read or write request with @error. Errors outside
- * the %GP_ERROR domain reach the central as 0x0E (Unlikely Error).
+ * application answers a read or write request with @error: the codes of
+ * the %GP_ERROR domain (for example 0x06 Request Not Supported for
+ * %GP_ERROR_NOT_SUPPORTED), an application code (0x80–0x9F) for errors
+ * made by gp_error_new_att(), and 0x0E (Unlikely Error) for errors outside
+ * the %GP_ERROR domain.
  *
- * Returns: %TRUE always (so that bindings can use the out argument)
+ * ```c
+ * g_autoptr(GError) error = gp_error_new_att (0x85);
+ * g_assert (gp_error_get_att_code (error, FALSE) == 0x85);
+ * ```
+ *
+ * Returns: the ATT error code a central will see (never 0, except for
+ *   invalid arguments)
  *
  * Since: 0.1
  */
-gboolean
+guint8
 gp_error_get_att_code (const GError *error,
-                       gboolean      is_write,
-                       guint8       *out_att_code)
+                       gboolean      is_write)
 {
   guint8 code = 0x0e;
 
-  g_return_val_if_fail (error != NULL, FALSE);
-  g_return_val_if_fail (out_att_code != NULL, FALSE);
+  g_return_val_if_fail (error != NULL, 0);
 
   if (error->domain == GP_ERROR)
     {
@@ -141,6 +147,5 @@ gp_error_get_att_code (const GError *error,
         }
     }
 
-  *out_att_code = code;
-  return TRUE;
+  return code;
 }

@@ -105,8 +105,7 @@ GP_AVAILABLE_IN_ALL
 GError *gp_error_new_att        (guint8 att_code);
 
 GP_AVAILABLE_IN_ALL
-gboolean gp_error_get_att_code  (const GError *error,
-                                 gboolean      is_write,
-                                 guint8       *out_att_code);
+guint8  gp_error_get_att_code   (const GError *error,
+                                 gboolean      is_write);
 
 G_END_DECLS

@@ -81,10 +81,200 @@ gp_request_finalize (GObject *object)
   G_OBJECT_CLASS (gp_request_parent_class)->finalize (object);
 }
 
+/* Read-only properties for what the getters expose (set at creation). */
+enum {
+  PROP_0,
+  PROP_ATTRIBUTE,
+  PROP_KIND,
+  PROP_OFFSET,
+  PROP_MTU,
+  PROP_DEVICE_PATH,
+  PROP_DEVICE,
+  PROP_LINK,
+  PROP_VALUE,
+  PROP_WRITE_TYPE,
+  PROP_PREPARE_AUTHORIZE,
+  PROP_ANSWERED,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+static void
+gp_request_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  GpRequest *self = GP_REQUEST (object);
+
+  switch (prop_id)
+    {
+    case PROP_ATTRIBUTE:
+      g_value_set_object (value, self->attribute);
+      break;
+    case PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case PROP_OFFSET:
+      g_value_set_uint (value, self->offset);
+      break;
+    case PROP_MTU:
+      g_value_set_uint (value, self->mtu);
+      break;
+    case PROP_DEVICE_PATH:
+      g_value_set_string (value, self->device_path);
+      break;
+    case PROP_DEVICE:
+      g_value_set_object (value, gp_request_get_device (self));
+      break;
+    case PROP_LINK:
+      g_value_set_enum (value, self->link);
+      break;
+    case PROP_VALUE:
+      g_value_set_boxed (value, self->value);
+      break;
+    case PROP_WRITE_TYPE:
+      g_value_set_enum (value, self->write_type);
+      break;
+    case PROP_PREPARE_AUTHORIZE:
+      g_value_set_boolean (value, self->prepare_authorize);
+      break;
+    case PROP_ANSWERED:
+      g_value_set_boolean (value, self->invocation == NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 gp_request_class_init (GpRequestClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = gp_request_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = gp_request_finalize;
+  object_class->get_property = gp_request_get_property;
+
+  /**
+   * GpRequest:attribute:
+   *
+   * The characteristic or descriptor this request is for.
+   *
+   * Since: 0.1
+   */
+  props[PROP_ATTRIBUTE] =
+    g_param_spec_object ("attribute", NULL, NULL, GP_TYPE_ATTRIBUTE, ro);
+
+  /**
+   * GpRequest:kind:
+   *
+   * Whether this is a read or a write.
+   *
+   * Since: 0.1
+   */
+  props[PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL, GP_TYPE_REQUEST_KIND, GP_REQUEST_KIND_READ, ro);
+
+  /**
+   * GpRequest:offset:
+   *
+   * The offset in the value, in bytes: non-zero for a Read Blob and for the
+   * chunks of a long write. See [method@Request.get_offset].
+   *
+   * Since: 0.1
+   */
+  props[PROP_OFFSET] =
+    g_param_spec_uint ("offset", NULL, NULL, 0, G_MAXUINT16, 0, ro);
+
+  /**
+   * GpRequest:mtu:
+   *
+   * The ATT MTU of the link the request came on, or 0 if BlueZ did not
+   * say. See [method@Request.get_mtu].
+   *
+   * Since: 0.1
+   */
+  props[PROP_MTU] =
+    g_param_spec_uint ("mtu", NULL, NULL, 0, G_MAXUINT16, 0, ro);
+
+  /**
+   * GpRequest:device-path: (getter get_device_path)
+   *
+   * The D-Bus object path of the central that sent the request, or %NULL
+   * if BlueZ did not say.
+   *
+   * Since: 0.1
+   */
+  props[PROP_DEVICE_PATH] =
+    g_param_spec_string ("device-path", NULL, NULL, NULL, ro);
+
+  /**
+   * GpRequest:device: (getter get_device)
+   *
+   * The central that sent the request, or %NULL if BlueZ did not say
+   * (made when first read, see [method@Request.get_device]).
+   *
+   * Since: 0.1
+   */
+  props[PROP_DEVICE] =
+    g_param_spec_object ("device", NULL, NULL, GP_TYPE_DEVICE, ro);
+
+  /**
+   * GpRequest:link:
+   *
+   * The link the request came on.
+   *
+   * Since: 0.1
+   */
+  props[PROP_LINK] =
+    g_param_spec_enum ("link", NULL, NULL, GP_TYPE_LINK_TYPE, GP_LINK_TYPE_UNKNOWN, ro);
+
+  /**
+   * GpRequest:value:
+   *
+   * For a write, the bytes the central wrote; %NULL for a read.
+   *
+   * Since: 0.1
+   */
+  props[PROP_VALUE] =
+    g_param_spec_boxed ("value", NULL, NULL, G_TYPE_BYTES, ro);
+
+  /**
+   * GpRequest:write-type:
+   *
+   * The ATT procedure of a write, if BlueZ reports it (BlueZ 5.66 never
+   * does). See [method@Request.get_write_type].
+   *
+   * Since: 0.1
+   */
+  props[PROP_WRITE_TYPE] =
+    g_param_spec_enum ("write-type", NULL, NULL, GP_TYPE_WRITE_TYPE, GP_WRITE_TYPE_UNKNOWN, ro);
+
+  /**
+   * GpRequest:prepare-authorize:
+   *
+   * Whether this write only asks for authorization of a Prepare Write.
+   * See [method@Request.get_prepare_authorize].
+   *
+   * Since: 0.1
+   */
+  props[PROP_PREPARE_AUTHORIZE] =
+    g_param_spec_boolean ("prepare-authorize", NULL, NULL, FALSE, ro);
+
+  /**
+   * GpRequest:answered:
+   *
+   * Whether the request has been answered. It changes only when the code
+   * that holds the request answers it, so it is not notified.
+   *
+   * Since: 0.1
+   */
+  props[PROP_ANSWERED] =
+    g_param_spec_boolean ("answered", NULL, NULL, FALSE, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
 static void

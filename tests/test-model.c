@@ -99,21 +99,18 @@ test_error_att_codes (void)
   for (guint i = 0; i < G_N_ELEMENTS (table); i++)
     {
       g_autoptr(GError) error = g_error_new_literal (GP_ERROR, table[i].code, table[i].msg);
-      guint8 att = 0;
 
-      g_assert_true (gp_error_get_att_code (error, table[i].write, &att));
-      g_assert_cmphex (att, ==, table[i].att);
+      g_assert_cmphex (gp_error_get_att_code (error, table[i].write), ==, table[i].att);
     }
 
   {
     g_autoptr(GError) foreign = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "x");
     g_autoptr(GError) app = gp_error_new_att (0x91);
-    guint8 att = 0;
 
-    g_assert_true (gp_error_get_att_code (foreign, FALSE, &att));
-    g_assert_cmphex (att, ==, 0x0e);
+    g_assert_cmphex (gp_error_get_att_code (foreign, FALSE), ==, 0x0e);
     g_assert_error (app, GP_ERROR, GP_ERROR_FAILED);
     g_assert_cmpstr (app->message, ==, "0x91");
+    g_assert_cmphex (gp_error_get_att_code (app, TRUE), ==, 0x91);
   }
 }
 

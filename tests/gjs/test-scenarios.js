@@ -225,9 +225,9 @@ test('errors are GLib.Errors in our domain', async fake => {
 
     const err = Gp.error_new_att(0x85);
     assert(err.matches(Gp.error_quark(), Gp.Error.FAILED), 'error_new_att domain');
-    assertEqual(Gp.error_get_att_code(err, false), [true, 0x85]);
+    assertEqual(Gp.error_get_att_code(err, false), 0x85);
     const notPermitted = new GLib.Error(Gp.error_quark(), Gp.Error.NOT_PERMITTED, 'no');
-    assertEqual(Gp.error_get_att_code(notPermitted, true), [true, 0x03]);
+    assertEqual(Gp.error_get_att_code(notPermitted, true), 0x03);
 
     const chrc = Gp.Characteristic.new('2a37', F.READ | F.WRITE);
     const codes = [0x9f, 0x81];

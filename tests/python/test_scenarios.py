@@ -249,10 +249,10 @@ def test_errors(fake):
     # ATT codes to errors and back.
     err = Gp.error_new_att(0x85)
     assert err.matches(Gp.error_quark(), Gp.Error.FAILED)
-    assert Gp.error_get_att_code(err, False) == (True, 0x85)
+    assert Gp.error_get_att_code(err, False) == 0x85
     not_permitted = GLib.Error.new_literal(Gp.error_quark(), "no", Gp.Error.NOT_PERMITTED)
-    assert Gp.error_get_att_code(not_permitted, True) == (True, 0x03)
-    assert Gp.error_get_att_code(not_permitted, False) == (True, 0x02)
+    assert Gp.error_get_att_code(not_permitted, True) == 0x03
+    assert Gp.error_get_att_code(not_permitted, False) == 0x02
 
     chrc = Gp.Characteristic.new("2a37", F.READ | F.WRITE)
     codes = iter([0x9f, 0x81])

@@ -368,9 +368,8 @@ async void test_errors (Fake fake) throws Error {
 
     var err = Gp.Error.new_att (0x85);
     assert (err is Gp.Error.FAILED);
-    uint8 code;
-    assert (Gp.Error.get_att_code (err, false, out code) && code == 0x85);
-    assert (Gp.Error.get_att_code (new Gp.Error.NOT_PERMITTED ("no"), true, out code) && code == 0x03);
+    assert (Gp.Error.get_att_code (err, false) == 0x85);
+    assert (Gp.Error.get_att_code (new Gp.Error.NOT_PERMITTED ("no"), true) == 0x03);
 
     var chrc = new Gp.Characteristic ("2a37", READ | WRITE);
     uint8[] codes = { 0x9f, 0x81 };
