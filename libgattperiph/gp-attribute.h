@@ -12,7 +12,6 @@
 #include <gio/gio.h>
 
 #include "gp-version-macros.h"
-#include "gp-request.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +19,12 @@ G_BEGIN_DECLS
 
 GP_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (GpAttribute, gp_attribute, GP, ATTRIBUTE, GObject)
+
+/* Headers that need this type in turn: after its declaration, so that
+ * no type is declared twice (C99) whichever header comes first. */
+G_END_DECLS
+#include "gp-request.h"
+G_BEGIN_DECLS
 
 /**
  * GpAttributeClass:

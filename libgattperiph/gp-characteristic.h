@@ -13,7 +13,6 @@
 
 #include "gp-version-macros.h"
 #include "gp-attribute.h"
-#include "gp-descriptor.h"
 
 G_BEGIN_DECLS
 
@@ -110,7 +109,12 @@ struct _GpCharacteristicClass
   gpointer padding[12];
 };
 
-typedef struct _GpService GpService;
+/* Headers that need this type in turn: after its declaration, so that
+ * no type is declared twice (C99) whichever header comes first. */
+G_END_DECLS
+#include "gp-descriptor.h"
+#include "gp-service.h"
+G_BEGIN_DECLS
 
 GP_AVAILABLE_IN_ALL
 GpCharacteristic      *gp_characteristic_new               (const char            *uuid,

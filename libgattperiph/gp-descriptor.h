@@ -67,7 +67,11 @@ struct _GpDescriptorClass
   gpointer padding[8];
 };
 
-typedef struct _GpCharacteristic GpCharacteristic;
+/* Headers that need this type in turn: after its declaration, so that
+ * no type is declared twice (C99) whichever header comes first. */
+G_END_DECLS
+#include "gp-characteristic.h"
+G_BEGIN_DECLS
 
 GP_AVAILABLE_IN_ALL
 GpDescriptor      *gp_descriptor_new                (const char         *uuid,

@@ -71,8 +71,12 @@ typedef enum {
 GP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (GpRequest, gp_request, GP, REQUEST, GObject)
 
-typedef struct _GpAttribute GpAttribute;
-typedef struct _GpDevice GpDevice;
+/* Headers that need this type in turn: after its declaration, so that
+ * no type is declared twice (C99) whichever header comes first. */
+G_END_DECLS
+#include "gp-attribute.h"
+#include "gp-device.h"
+G_BEGIN_DECLS
 
 GP_AVAILABLE_IN_ALL
 GpAttribute   *gp_request_get_attribute         (GpRequest     *self);

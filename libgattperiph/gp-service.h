@@ -12,7 +12,6 @@
 #include <gio/gio.h>
 
 #include "gp-version-macros.h"
-#include "gp-characteristic.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +19,12 @@ G_BEGIN_DECLS
 
 GP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (GpService, gp_service, GP, SERVICE, GObject)
+
+/* Headers that need this type in turn: after its declaration, so that
+ * no type is declared twice (C99) whichever header comes first. */
+G_END_DECLS
+#include "gp-characteristic.h"
+G_BEGIN_DECLS
 
 GP_AVAILABLE_IN_ALL
 GpService  *gp_service_new                   (const char        *uuid,
