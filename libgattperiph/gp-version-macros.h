@@ -82,6 +82,26 @@
 # error "GP_VERSION_MAX_ALLOWED must be >= GP_VERSION_MIN_REQUIRED"
 #endif
 
+/**
+ * GP_DEPRECATED_FOR:
+ * @f: the function to use instead
+ *
+ * Marks a declaration deprecated in favour of @f (a warning unless
+ * `GP_DISABLE_DEPRECATION_WARNINGS` is defined).
+ *
+ * Since: 0.1
+ */
+
+/**
+ * GP_UNAVAILABLE:
+ * @maj: the major version that added the declaration
+ * @min: the minor version that added the declaration
+ *
+ * Marks a declaration added in @maj.@min, above
+ * %GP_VERSION_MAX_ALLOWED (a warning).
+ *
+ * Since: 0.1
+ */
 #ifdef GP_DISABLE_DEPRECATION_WARNINGS
 # define GP_DEPRECATED _GP_EXTERN
 # define GP_DEPRECATED_FOR(f) _GP_EXTERN
@@ -96,6 +116,15 @@
 #define GP_AVAILABLE_IN_ALL _GP_EXTERN
 
 /* Symbols of the 0.1 series. */
+/**
+ * GP_DEPRECATED_IN_0_1_FOR:
+ * @f: the function to use instead
+ *
+ * Marks a declaration deprecated in 0.1 in favour of @f: the compiler
+ * warns when %GP_VERSION_MIN_REQUIRED is 0.1 or later.
+ *
+ * Since: 0.1
+ */
 #if GP_VERSION_MIN_REQUIRED >= GP_VERSION_0_1
 # define GP_DEPRECATED_IN_0_1 GP_DEPRECATED
 # define GP_DEPRECATED_IN_0_1_FOR(f) GP_DEPRECATED_FOR (f)
