@@ -17,8 +17,12 @@
  * (`org.bluez.Adapter1`). Applications and advertisements are registered on
  * an adapter.
  *
- * Its properties are kept in sync with BlueZ (`PropertiesChanged`). It
- * tells when a central connects or disconnects
+ * Its properties are kept in sync with BlueZ (`PropertiesChanged`): the
+ * library follows BlueZ's objects once per D-Bus connection and
+ * thread-default main context, and every adapter and [class@Device] made
+ * there reads from that (see [func@Adapter.find_async]). Signals are
+ * emitted in the thread-default main context of the thread the adapter
+ * was made in. It tells when a central connects or disconnects
  * ([signal@Adapter::device-connected], [signal@Adapter::device-disconnected],
  * with the [class@Device]), and when the adapter goes away or comes back
  * (unplugged, or bluetoothd restarted: [property@Adapter:present],
@@ -583,7 +587,11 @@ gp_adapter_init (GpAdapter *self)
  * @connection: the D-Bus connection to BlueZ (usually the system bus)
  * @object_path: the adapter's object path, such as `/org/bluez/hci0`
  *
- * Makes an adapter object for a known path, without asking BlueZ.
+ * Makes an adapter object for a known path, without waiting for BlueZ.
+ * If the library already follows BlueZ on @connection in the
+ * thread-default main context (another adapter or device made there is
+ * alive), the adapter knows its properties and devices at once; otherwise
+ * they arrive in the background ([property@Adapter:present] turns %TRUE).
  * Use [func@Adapter.find_async] to look an adapter up.
  *
  * Returns: (transfer full): a new adapter object

@@ -324,8 +324,8 @@ gp_device_get_for_path (GDBusConnection *connection,
  *
  * Gets the device object for @object_path. Its properties are read from
  * BlueZ in the background (they notify when they arrive), unless the
- * library knows the device already: there is one #GpDevice per device and
- * connection.
+ * library follows BlueZ already: there is one #GpDevice per device,
+ * connection and thread-default main context.
  *
  * Returns: (transfer full): the device
  *
