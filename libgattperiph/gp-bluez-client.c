@@ -444,6 +444,13 @@ on_signal (GDBusConnection *connection,
 }
 
 static void
+source_destroy (GSource *source)
+{
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
+static void
 settle (GpBluezClient *self)
 {
   GTask *task;
@@ -451,6 +458,8 @@ settle (GpBluezClient *self)
   self->settled = TRUE;
   while ((task = g_queue_pop_head (&self->waiters)) != NULL)
     {
+      /* No more cancellation callback: the task is answered here. */
+      g_task_set_task_data (task, NULL, NULL);
       if (self->load_error != NULL)
         g_task_return_error (task, g_error_copy (self->load_error));
       else
@@ -827,8 +836,25 @@ gp_bluez_client_get_proxies (GpBluezClient *self,
   return list;
 }
 
+static gboolean
+wait_cancelled (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  GpBluezClient *self = g_task_get_source_object (task);
+
+  /* Still waiting (a task that completed has no source any more). */
+  if (g_queue_remove (&self->waiters, task))
+    {
+      g_task_return_error_if_cancelled (task);
+      g_object_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 /* Completes when the client knows BlueZ's objects (or that it is not
- * running, or could not read them: then with that error). */
+ * running, or could not read them: then with that error), or at once when
+ * @cancellable is cancelled. */
 void
 gp_bluez_client_wait_async (GpBluezClient       *self,
                             GCancellable        *cancellable,
@@ -841,6 +867,14 @@ gp_bluez_client_wait_async (GpBluezClient       *self,
   g_queue_push_tail (&self->waiters, task);
   if (self->settled)
     settle (self);
+  else if (cancellable != NULL)
+    {
+      GSource *source = g_cancellable_source_new (cancellable);
+
+      /* Destroyed with the task's data when it completes. */
+      g_task_attach_source (task, source, G_SOURCE_FUNC (wait_cancelled));
+      g_task_set_task_data (task, source, (GDestroyNotify) source_destroy);
+    }
 }
 
 gboolean

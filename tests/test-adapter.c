@@ -858,6 +858,33 @@ test_find_no_bluez (FakeFixture   *fx,
   g_assert_nonnull (strstr (error->message, "not running"));
 }
 
+static void
+test_find_cancelled (FakeFixture   *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  /* While BlueZ's objects are being read (bluetoothd stopped: it owns
+   * its name but does not answer), then once they are known. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GpAdapter) keep = i == 1 ? find (fx, NULL, NULL) : NULL;
+      g_autoptr(GError) error = NULL;
+      GAsyncResult *result = NULL;
+
+      if (i == 0)
+        g_subprocess_send_signal (fx->fake, SIGSTOP);
+      gp_adapter_find_async (fx->conn, NULL, cancellable, store_result, &result);
+      g_cancellable_cancel (cancellable);
+      g_assert_null (gp_adapter_find_finish (wait_for (&result), &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_object_unref (result);
+      g_cancellable_reset (cancellable);
+      if (i == 0)
+        g_subprocess_send_signal (fx->fake, SIGCONT);
+    }
+}
+
 /* An adapter made in a thread under its own thread-default main context
  * gets its signals there, and one made in the main thread on the same
  * connection gets its own in the main context. */
@@ -984,6 +1011,7 @@ main (int   argc,
   ADD ("properties-changed", test_properties_changed);
   ADD ("read-once", test_read_once);
   ADD ("find-no-bluez", test_find_no_bluez);
+  ADD ("find-cancelled", test_find_cancelled);
   ADD ("thread-default-context", test_thread_default_context);
   g_test_add ("/adapter/find-by-name", FakeFixture, NULL, setup_two, test_find_by_name,
               fake_fixture_teardown);
