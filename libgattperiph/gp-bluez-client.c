@@ -256,43 +256,30 @@ gp_bluez_notify (GObject            *object,
 /* ------------------------------------------------------------------ */
 /* Following BlueZ                                                      */
 
+/* Tells the GpDevice objects of a Device1 first (so that they are up to
+ * date for anyone else), then emits @signal_id. */
 static void
-devices_do (GpBluezClient *self,
-            const char    *path,
-            GDBusProxy    *proxy,
-            GVariant      *changed,
-            const char * const *invalidated,
-            gboolean       gone)
-{
-  GSList *list = g_hash_table_lookup (self->devices, path);
-
-  for (GSList *l = list; l != NULL; l = l->next)
-    {
-      if (gone)
-        gp_device_set_gone (l->data);
-      else if (changed != NULL || invalidated != NULL)
-        gp_device_changed (l->data, changed, invalidated);
-      else
-        gp_device_set_proxy (l->data, proxy);
-    }
-}
-
-static void
-proxy_added (GpBluezClient *self,
-             GDBusProxy    *proxy)
+announce (GpBluezClient      *self,
+          guint               signal_id,
+          GDBusProxy         *proxy,
+          GVariant           *changed,
+          const char * const *invalidated)
 {
   if (strcmp (g_dbus_proxy_get_interface_name (proxy), GP_BLUEZ_DEVICE_INTERFACE) == 0)
-    devices_do (self, g_dbus_proxy_get_object_path (proxy), proxy, NULL, NULL, FALSE);
-  g_signal_emit (self, signals[SIGNAL_PROXY_ADDED], 0, proxy);
-}
-
-static void
-proxy_removed (GpBluezClient *self,
-               GDBusProxy    *proxy)
-{
-  if (strcmp (g_dbus_proxy_get_interface_name (proxy), GP_BLUEZ_DEVICE_INTERFACE) == 0)
-    devices_do (self, g_dbus_proxy_get_object_path (proxy), proxy, NULL, NULL, TRUE);
-  g_signal_emit (self, signals[SIGNAL_PROXY_REMOVED], 0, proxy);
+    for (GSList *l = g_hash_table_lookup (self->devices, g_dbus_proxy_get_object_path (proxy));
+         l != NULL; l = l->next)
+      {
+        if (signal_id == SIGNAL_PROXY_ADDED)
+          gp_device_set_proxy (l->data, proxy);
+        else if (signal_id == SIGNAL_PROXY_REMOVED)
+          gp_device_set_gone (l->data);
+        else
+          gp_device_changed (l->data, changed, invalidated);
+      }
+  if (signal_id == SIGNAL_PROXY_CHANGED)
+    g_signal_emit (self, signals[signal_id], 0, proxy, changed, invalidated);
+  else
+    g_signal_emit (self, signals[signal_id], 0, proxy);
 }
 
 static void
@@ -304,12 +291,8 @@ proxy_update (GpBluezClient      *self,
   g_auto(GStrv) gone = NULL;
   g_autoptr(GVariant) changed = cache_update (proxy, properties, invalidated, &gone);
 
-  if (changed == NULL)
-    return;
-  if (strcmp (g_dbus_proxy_get_interface_name (proxy), GP_BLUEZ_DEVICE_INTERFACE) == 0)
-    devices_do (self, g_dbus_proxy_get_object_path (proxy), proxy, changed,
-                (const char * const *) gone, FALSE);
-  g_signal_emit (self, signals[SIGNAL_PROXY_CHANGED], 0, proxy, changed, gone);
+  if (changed != NULL)
+    announce (self, SIGNAL_PROXY_CHANGED, proxy, changed, (const char * const *) gone);
 }
 
 /* InterfacesAdded, or one object of GetManagedObjects. */
@@ -321,56 +304,62 @@ add_interfaces (GpBluezClient *self,
   GVariantIter iter;
   const char *name;
   GVariant *properties;
+  Entry *entry = g_hash_table_lookup (self->objects, path);
+  guint bits = 0;
+
+  /* Every interface is known before anyone hears of the object. */
+  g_variant_iter_init (&iter, interfaces);
+  while (g_variant_iter_next (&iter, "{&s@a{sv}}", &name, NULL))
+    bits |= tracked_bit (name);
+  if (bits == 0)
+    return;
+  if (entry == NULL)
+    {
+      entry = g_new0 (Entry, 1);
+      g_hash_table_insert (self->objects, g_strdup (path), entry);
+    }
+  entry->interfaces |= bits;
 
   g_variant_iter_init (&iter, interfaces);
-  while (g_variant_iter_next (&iter, "{&s@a{sv}}", &name, &properties))
+  while (g_variant_iter_loop (&iter, "{&s@a{sv}}", &name, &properties))
     {
-      guint bit = tracked_bit (name);
       GDBusInterfaceInfo *info = interface_info (name);
-      Entry *entry;
+      g_autoptr(GDBusProxy) old = NULL;
+      g_autoptr(GVariant) unused = NULL;
+      g_auto(GStrv) unused_names = NULL;
+      g_autoptr(GError) error = NULL;
+      GDBusProxy *proxy;
 
-      if (bit != 0)
+      if (info == NULL)
+        continue;
+      if (entry->proxy != NULL && strcmp (g_dbus_proxy_get_interface_name (entry->proxy), name) == 0)
         {
-          entry = g_hash_table_lookup (self->objects, path);
-          if (entry == NULL)
-            {
-              entry = g_new0 (Entry, 1);
-              g_hash_table_insert (self->objects, g_strdup (path), entry);
-            }
-          entry->interfaces |= bit;
-          if (info == NULL)
-            ;
-          else if (entry->proxy != NULL &&
-                   strcmp (g_dbus_proxy_get_interface_name (entry->proxy), name) == 0)
-            /* Listed twice (a signal crossed GetManagedObjects). */
-            proxy_update (self, entry->proxy, properties, NULL);
-          else
-            {
-              g_autoptr(GError) error = NULL;
-              g_auto(GStrv) unused = NULL;
-              g_autoptr(GVariant) unused_changed = NULL;
-              GDBusProxy *old = g_steal_pointer (&entry->proxy);
-
-              /* No I/O: a unique name, and nothing to load or subscribe. */
-              entry->proxy = g_initable_new (G_TYPE_DBUS_PROXY, NULL, &error,
-                                             "g-connection", self->connection,
-                                             "g-flags", G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                                        G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
-                                                        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-                                             "g-name", self->owner,
-                                             "g-object-path", path,
-                                             "g-interface-name", name,
-                                             "g-interface-info", info,
-                                             NULL);
-              g_assert_no_error (error);
-              unused_changed = cache_update (entry->proxy, properties, NULL, &unused);
-              if (old != NULL)
-                proxy_removed (self, old);
-              g_clear_object (&old);
-              proxy_added (self, entry->proxy);
-            }
+          /* Listed twice (a signal crossed GetManagedObjects). */
+          proxy_update (self, entry->proxy, properties, NULL);
+          continue;
         }
-      g_variant_unref (properties);
+      /* No I/O: a unique name, and nothing to load or subscribe. */
+      proxy = g_initable_new (G_TYPE_DBUS_PROXY, NULL, &error,
+                              "g-connection", self->connection,
+                              "g-flags", G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                         G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+                                         G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                              "g-name", self->owner,
+                              "g-object-path", path,
+                              "g-interface-name", name,
+                              "g-interface-info", info,
+                              NULL);
+      if (proxy == NULL)
+        {
+          g_debug ("Following %s of %s: %s", name, path, error->message);
+          continue;
+        }
+      unused = cache_update (proxy, properties, NULL, &unused_names);
+      old = g_steal_pointer (&entry->proxy);
+      entry->proxy = proxy;
+      if (old != NULL)
+        announce (self, SIGNAL_PROXY_REMOVED, old, NULL, NULL);
+      announce (self, SIGNAL_PROXY_ADDED, proxy, NULL, NULL);
     }
 }
 
@@ -389,7 +378,7 @@ remove_interfaces (GpBluezClient      *self,
       g_strv_contains (interfaces, g_dbus_proxy_get_interface_name (entry->proxy)))
     {
       g_autoptr(GDBusProxy) proxy = g_steal_pointer (&entry->proxy);
-      proxy_removed (self, proxy);
+      announce (self, SIGNAL_PROXY_REMOVED, proxy, NULL, NULL);
     }
   /* A handler may have changed the table: look again. */
   entry = g_hash_table_lookup (self->objects, path);
@@ -561,7 +550,7 @@ drop_owner (GpBluezClient *self)
       if (!g_hash_table_steal_extended (self->objects, paths->pdata[i - 1], (gpointer *) &path, (gpointer *) &entry))
         continue;
       if (entry->proxy != NULL)
-        proxy_removed (self, entry->proxy);
+        announce (self, SIGNAL_PROXY_REMOVED, entry->proxy, NULL, NULL);
       entry_free (entry);
     }
 }
