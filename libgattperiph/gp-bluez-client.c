@@ -753,23 +753,25 @@ gp_bluez_client_get (GDBusConnection *connection)
   ref = g_hash_table_lookup (clients->by_context, context);
   if (ref != NULL)
     self = g_weak_ref_get (ref);
-  if (self == NULL)
+  if (self != NULL)
     {
-      self = g_object_new (GP_TYPE_BLUEZ_CLIENT, NULL);
-      self->connection = g_object_ref (connection);
-      self->context = g_steal_pointer (&context);
-      ref = g_new0 (GWeakRef, 1);
-      g_weak_ref_init (ref, self);
-      g_hash_table_replace (clients->by_context, self->context, ref);
+      g_mutex_unlock (&clients->lock);
+      return self;
     }
+  self = g_object_new (GP_TYPE_BLUEZ_CLIENT, NULL);
+  self->connection = g_object_ref (connection);
+  self->context = g_steal_pointer (&context);
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  g_hash_table_replace (clients->by_context, self->context, ref);
   g_mutex_unlock (&clients->lock);
 
-  if (self->name_watch == 0)
-    /* Like the old find, ask for bluetoothd to be started when it can be. */
-    self->name_watch = g_bus_watch_name_on_connection (connection, "org.bluez",
-                                                       G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
-                                                       on_bluez_appeared, on_bluez_vanished,
-                                                       self, NULL);
+  /* Asks for bluetoothd to be started when it can be (D-Bus activation),
+   * as looking an adapter up always did. */
+  self->name_watch = g_bus_watch_name_on_connection (connection, "org.bluez",
+                                                     G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+                                                     on_bluez_appeared, on_bluez_vanished,
+                                                     self, NULL);
   return self;
 }
 
