@@ -619,15 +619,8 @@ gp_bluez_client_dispose (GObject *object)
       g_bus_unwatch_name (self->name_watch);
       self->name_watch = 0;
     }
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  for (guint i = 0; i < G_N_ELEMENTS (self->subs); i++)
-    if (self->subs[i] != 0)
-      {
-        g_dbus_connection_signal_unsubscribe (self->connection, self->subs[i]);
-        self->subs[i] = 0;
-      }
-  g_hash_table_remove_all (self->objects);
+  /* Nobody listens any more: every adapter and device is gone. */
+  drop_owner (self);
 
   G_OBJECT_CLASS (gp_bluez_client_parent_class)->dispose (object);
 }
