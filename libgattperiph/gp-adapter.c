@@ -6,6 +6,7 @@
 #include "gp-adapter-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-device-private.h"
+#include "gp-bluez-client-private.h"
 
 #include <string.h>
 
@@ -16,8 +17,12 @@
  * (`org.bluez.Adapter1`). Applications and advertisements are registered on
  * an adapter.
  *
- * Its properties are kept in sync with BlueZ (`PropertiesChanged`). It
- * tells when a central connects or disconnects
+ * Its properties are kept in sync with BlueZ (`PropertiesChanged`): the
+ * library follows BlueZ's objects once per D-Bus connection and
+ * thread-default main context, and every adapter and [class@Device] made
+ * there reads from that (see [func@Adapter.find_async]). Signals are
+ * emitted in the thread-default main context of the thread the adapter
+ * was made in. It tells when a central connects or disconnects
  * ([signal@Adapter::device-connected], [signal@Adapter::device-disconnected],
  * with the [class@Device]), and when the adapter goes away or comes back
  * (unplugged, or bluetoothd restarted: [property@Adapter:present],
@@ -43,26 +48,13 @@ struct _GpAdapter
 
   GDBusConnection *connection;
   char            *object_path;
-
-  /* Adapter1, as BlueZ last said */
-  char            *address;
-  char            *system_name;
-  char            *alias;
-  gboolean         powered;
-  gboolean         discoverable;
-  guint            discoverable_timeout;
-  gboolean         pairable;
-  guint            pairable_timeout;
+  GpBluezClient   *client;
+  GDBusProxy      *proxy;            /* Adapter1 as BlueZ last said; kept when it goes */
   gboolean         present;
-  gboolean         loaded;
+  gboolean         loaded;           /* BlueZ's objects were read once: arrivals are news */
 
   GHashTable      *devices;          /* object path -> GpDevice */
-  guint            props_sub;
-  guint            device_props_sub;
-  guint            added_sub;
-  guint            removed_sub;
-  guint            name_watch;
-  GCancellable    *cancellable;
+  GHashTable      *connected;        /* object paths announced connected */
 };
 
 G_DEFINE_FINAL_TYPE (GpAdapter, gp_adapter, G_TYPE_OBJECT)
@@ -85,6 +77,18 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
+/* The Adapter1 property behind each GObject property. */
+static const char * const bluez_names[N_PROPS] = {
+  [PROP_ADDRESS] = "Address",
+  [PROP_SYSTEM_NAME] = "Name",
+  [PROP_ALIAS] = "Alias",
+  [PROP_POWERED] = "Powered",
+  [PROP_DISCOVERABLE] = "Discoverable",
+  [PROP_DISCOVERABLE_TIMEOUT] = "DiscoverableTimeout",
+  [PROP_PAIRABLE] = "Pairable",
+  [PROP_PAIRABLE_TIMEOUT] = "PairableTimeout",
+};
+
 enum {
   SIGNAL_DEVICE_CONNECTED,
   SIGNAL_DEVICE_DISCONNECTED,
@@ -96,88 +100,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 /* ------------------------------------------------------------------ */
-/* Keeping in sync with BlueZ                                           */
-
-static void
-update_string (GpAdapter  *self,
-               char      **field,
-               GVariant   *value,
-               guint       prop)
-{
-  const char *str = value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
-                    ? g_variant_get_string (value, NULL) : NULL;
-
-  if (g_strcmp0 (*field, str) == 0)
-    return;
-  g_free (*field);
-  *field = g_strdup (str);
-  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
-}
-
-static void
-update_bool (GpAdapter *self,
-             gboolean  *field,
-             GVariant  *value,
-             guint      prop)
-{
-  gboolean b = value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN) &&
-               g_variant_get_boolean (value);
-
-  if (*field == b)
-    return;
-  *field = b;
-  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
-}
-
-static void
-update_uint (GpAdapter *self,
-             guint     *field,
-             GVariant  *value,
-             guint      prop)
-{
-  guint u = value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32)
-            ? g_variant_get_uint32 (value) : 0;
-
-  if (*field == u)
-    return;
-  *field = u;
-  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
-}
-
-static void
-update_properties (GpAdapter          *self,
-                   GVariant           *properties,
-                   const char * const *invalidated)
-{
-  static const struct { const char *name; guint prop; } map[] = {
-    { "Address", PROP_ADDRESS }, { "Name", PROP_SYSTEM_NAME }, { "Alias", PROP_ALIAS },
-    { "Powered", PROP_POWERED }, { "Discoverable", PROP_DISCOVERABLE },
-    { "DiscoverableTimeout", PROP_DISCOVERABLE_TIMEOUT }, { "Pairable", PROP_PAIRABLE },
-    { "PairableTimeout", PROP_PAIRABLE_TIMEOUT },
-  };
-
-  g_object_freeze_notify (G_OBJECT (self));
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    {
-      g_autoptr(GVariant) v = properties != NULL ? g_variant_lookup_value (properties, map[i].name, NULL) : NULL;
-
-      if (v == NULL && !(invalidated != NULL && g_strv_contains (invalidated, map[i].name)))
-        continue;
-      switch (map[i].prop)
-        {
-        case PROP_ADDRESS: update_string (self, &self->address, v, map[i].prop); break;
-        case PROP_SYSTEM_NAME: update_string (self, &self->system_name, v, map[i].prop); break;
-        case PROP_ALIAS: update_string (self, &self->alias, v, map[i].prop); break;
-        case PROP_POWERED: update_bool (self, &self->powered, v, map[i].prop); break;
-        case PROP_DISCOVERABLE: update_bool (self, &self->discoverable, v, map[i].prop); break;
-        case PROP_DISCOVERABLE_TIMEOUT: update_uint (self, &self->discoverable_timeout, v, map[i].prop); break;
-        case PROP_PAIRABLE: update_bool (self, &self->pairable, v, map[i].prop); break;
-        case PROP_PAIRABLE_TIMEOUT: update_uint (self, &self->pairable_timeout, v, map[i].prop); break;
-        default: g_assert_not_reached ();
-        }
-    }
-  g_object_thaw_notify (G_OBJECT (self));
-}
+/* Following BlueZ (through the GpBluezClient of the connection)        */
 
 static gboolean
 is_my_device (GpAdapter  *self,
@@ -199,19 +122,43 @@ set_present (GpAdapter *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PRESENT]);
 }
 
-/* A Device1 appeared (or was listed), with its properties. */
+/* Announces a change of the device's Connected (never twice). */
+static void
+sync_connected (GpAdapter *self,
+                GpDevice  *device,
+                gboolean   announce)
+{
+  const char *path = gp_device_get_object_path (device);
+  gboolean now = gp_device_get_connected (device);
+
+  if (now == g_hash_table_contains (self->connected, path))
+    return;
+  if (now)
+    {
+      g_hash_table_add (self->connected, g_strdup (path));
+      if (announce)
+        g_signal_emit (self, signals[SIGNAL_DEVICE_CONNECTED], 0, device);
+    }
+  else
+    {
+      g_hash_table_remove (self->connected, path);
+      g_signal_emit (self, signals[SIGNAL_DEVICE_DISCONNECTED], 0, device);
+    }
+}
+
 static void
 device_added (GpAdapter  *self,
               const char *path,
-              GVariant   *properties,
               gboolean    announce)
 {
-  g_autoptr(GpDevice) device = gp_device_get_for_path (self->connection, path, properties);
-  gboolean known = g_hash_table_contains (self->devices, path);
+  GpDevice *device = g_hash_table_lookup (self->devices, path);
 
-  g_hash_table_replace (self->devices, g_strdup (path), g_object_ref (device));
-  if (announce && !known && gp_device_get_connected (device))
-    g_signal_emit (self, signals[SIGNAL_DEVICE_CONNECTED], 0, device);
+  if (device == NULL)
+    {
+      device = gp_device_get_for_path (self->connection, path);
+      g_hash_table_insert (self->devices, g_strdup (path), device);
+    }
+  sync_connected (self, device, announce);
 }
 
 static void
@@ -220,285 +167,118 @@ device_removed (GpAdapter  *self,
 {
   g_autoptr(GpDevice) device = NULL;
   g_autofree char *key = NULL;
-  gpointer value;
 
-  if (!g_hash_table_steal_extended (self->devices, path, (gpointer *) &key, &value))
+  if (!g_hash_table_steal_extended (self->devices, path, (gpointer *) &key, (gpointer *) &device))
     return;
-  device = value;
-  if (gp_device_get_connected (device))
-    {
-      g_autoptr(GVariant) off = g_variant_ref_sink (g_variant_new_parsed ("{'Connected': <false>}"));
-      gp_device_update (device, off, NULL);
-      g_signal_emit (self, signals[SIGNAL_DEVICE_DISCONNECTED], 0, device);
-    }
+  gp_device_set_gone (device);
+  sync_connected (self, device, TRUE);
 }
 
 static void
 adapter_gone (GpAdapter *self)
 {
-  GList *paths;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
 
   if (!self->present)
     return;
-  paths = g_hash_table_get_keys (self->devices);
-  for (GList *l = paths; l != NULL; l = l->next)
-    {
-      g_autofree char *path = g_strdup (l->data);
-      device_removed (self, path);
-    }
-  g_list_free (paths);
+  g_hash_table_iter_init (&iter, self->devices);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (paths, g_strdup (key));
+  for (guint i = 0; i < paths->len; i++)
+    device_removed (self, paths->pdata[i]);
   set_present (self, FALSE);
   g_signal_emit (self, signals[SIGNAL_VANISHED], 0);
 }
 
-/* Applies a GetManagedObjects reply. Signals only when the adapter comes
- * back, not at the first load. */
-void
-gp_adapter_load_objects (GpAdapter *self,
-                         GVariant  *objects)
+static void
+on_proxy_added (GpBluezClient *client,
+                GDBusProxy    *proxy,
+                GpAdapter     *self)
 {
-  gboolean announce = self->loaded;
-  gboolean found = FALSE;
-  GVariantIter iter;
-  const char *path;
-  GVariant *interfaces;
+  const char *path = g_dbus_proxy_get_object_path (proxy);
 
-  g_variant_iter_init (&iter, objects);
-  while (g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+  if (strcmp (g_dbus_proxy_get_interface_name (proxy), GP_BLUEZ_ADAPTER_INTERFACE) == 0)
     {
-      g_autoptr(GVariant) adapter = NULL;
-      g_autoptr(GVariant) device = NULL;
+      g_autoptr(GDBusProxy) old = NULL;
 
-      if (strcmp (path, self->object_path) == 0 &&
-          (adapter = g_variant_lookup_value (interfaces, "org.bluez.Adapter1", G_VARIANT_TYPE_VARDICT)) != NULL)
-        {
-          update_properties (self, adapter, NULL);
-          found = TRUE;
-        }
-    }
-  if (found && !self->present)
-    {
-      set_present (self, TRUE);
-      if (announce)
-        g_signal_emit (self, signals[SIGNAL_APPEARED], 0);
-    }
-  else if (!found)
-    adapter_gone (self);
-
-  if (found)
-    {
-      g_variant_iter_init (&iter, objects);
-      while (g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
-        {
-          g_autoptr(GVariant) device = NULL;
-
-          if (is_my_device (self, path) &&
-              (device = g_variant_lookup_value (interfaces, "org.bluez.Device1", G_VARIANT_TYPE_VARDICT)) != NULL)
-            device_added (self, path, device, announce);
-        }
-    }
-  self->loaded = TRUE;
-}
-
-static void
-got_objects (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GpAdapter) self = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) objects = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Reading adapter %s: %s", self->object_path, error->message);
-      return;
-    }
-  objects = g_variant_get_child_value (reply, 0);
-  gp_adapter_load_objects (self, objects);
-}
-
-static void
-load (GpAdapter *self)
-{
-  g_dbus_connection_call (self->connection, "org.bluez", "/",
-                          "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                          NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable,
-                          got_objects, g_object_ref (self));
-}
-
-static void
-on_bluez_appeared (GDBusConnection *connection,
-                   const char      *name,
-                   const char      *owner,
-                   gpointer         user_data)
-{
-  load (user_data);
-}
-
-static void
-on_bluez_vanished (GDBusConnection *connection,
-                   const char      *name,
-                   gpointer         user_data)
-{
-  adapter_gone (user_data);
-}
-
-static void
-on_adapter_properties_changed (GDBusConnection *connection,
-                               const char      *sender,
-                               const char      *object_path,
-                               const char      *interface_name,
-                               const char      *signal_name,
-                               GVariant        *parameters,
-                               gpointer         user_data)
-{
-  GpAdapter *self = user_data;
-  g_autoptr(GVariant) changed = NULL;
-  g_autofree const char **invalidated = NULL;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
-    return;
-  g_variant_get (parameters, "(&s@a{sv}^a&s)", NULL, &changed, &invalidated);
-  update_properties (self, changed, invalidated);
-}
-
-static void
-on_device_properties_changed (GDBusConnection *connection,
-                              const char      *sender,
-                              const char      *object_path,
-                              const char      *interface_name,
-                              const char      *signal_name,
-                              GVariant        *parameters,
-                              gpointer         user_data)
-{
-  GpAdapter *self = user_data;
-  g_autoptr(GVariant) changed = NULL;
-  g_autoptr(GVariant) connected = NULL;
-  g_autofree const char **invalidated = NULL;
-  GpDevice *device;
-  gboolean was;
-
-  if (!is_my_device (self, object_path) ||
-      !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
-    return;
-  g_variant_get (parameters, "(&s@a{sv}^a&s)", NULL, &changed, &invalidated);
-
-  device = g_hash_table_lookup (self->devices, object_path);
-  if (device == NULL)
-    {
-      /* Known to BlueZ before we listed it: read it in full. */
-      device_added (self, object_path, NULL, FALSE);
-      device = g_hash_table_lookup (self->devices, object_path);
-    }
-  was = gp_device_get_connected (device);
-  /* The device's own subscription may run after this one: update it now,
-   * so that handlers see the new state. */
-  gp_device_update (device, changed, invalidated);
-  connected = g_variant_lookup_value (changed, "Connected", G_VARIANT_TYPE_BOOLEAN);
-  if (connected == NULL || g_variant_get_boolean (connected) == was)
-    return;
-  g_signal_emit (self, signals[g_variant_get_boolean (connected) ? SIGNAL_DEVICE_CONNECTED
-                                                                 : SIGNAL_DEVICE_DISCONNECTED],
-                 0, device);
-}
-
-static void
-on_interfaces_added (GDBusConnection *connection,
-                     const char      *sender,
-                     const char      *object_path,
-                     const char      *interface_name,
-                     const char      *signal_name,
-                     GVariant        *parameters,
-                     gpointer         user_data)
-{
-  GpAdapter *self = user_data;
-  g_autoptr(GVariant) interfaces = NULL;
-  g_autoptr(GVariant) adapter = NULL;
-  g_autoptr(GVariant) device = NULL;
-  const char *path;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oa{sa{sv}})")))
-    return;
-  g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
-
-  if (strcmp (path, self->object_path) == 0 &&
-      (adapter = g_variant_lookup_value (interfaces, "org.bluez.Adapter1", G_VARIANT_TYPE_VARDICT)) != NULL)
-    {
-      update_properties (self, adapter, NULL);
+      if (strcmp (path, self->object_path) != 0)
+        return;
+      old = g_steal_pointer (&self->proxy);
+      self->proxy = g_object_ref (proxy);
+      gp_bluez_notify (G_OBJECT (self), props, bluez_names, N_PROPS, old, proxy, NULL, NULL);
       if (!self->present)
         {
           set_present (self, TRUE);
-          g_signal_emit (self, signals[SIGNAL_APPEARED], 0);
+          if (self->loaded)
+            g_signal_emit (self, signals[SIGNAL_APPEARED], 0);
         }
     }
-  else if (is_my_device (self, path) &&
-           (device = g_variant_lookup_value (interfaces, "org.bluez.Device1", G_VARIANT_TYPE_VARDICT)) != NULL)
-    device_added (self, path, device, TRUE);
+  else if (is_my_device (self, path))
+    device_added (self, path, self->loaded);
 }
 
 static void
-on_interfaces_removed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *object_path,
-                       const char      *interface_name,
-                       const char      *signal_name,
-                       GVariant        *parameters,
-                       gpointer         user_data)
+on_proxy_removed (GpBluezClient *client,
+                  GDBusProxy    *proxy,
+                  GpAdapter     *self)
 {
-  GpAdapter *self = user_data;
-  g_autofree const char **interfaces = NULL;
-  const char *path;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oas)")))
-    return;
-  g_variant_get (parameters, "(&o^a&s)", &path, &interfaces);
-
-  if (strcmp (path, self->object_path) == 0 && g_strv_contains (interfaces, "org.bluez.Adapter1"))
+  if (proxy == self->proxy)
     adapter_gone (self);
-  else if (is_my_device (self, path) && g_strv_contains (interfaces, "org.bluez.Device1"))
-    device_removed (self, path);
+  else if (strcmp (g_dbus_proxy_get_interface_name (proxy), GP_BLUEZ_DEVICE_INTERFACE) == 0)
+    device_removed (self, g_dbus_proxy_get_object_path (proxy));
+}
+
+static void
+on_proxy_changed (GpBluezClient      *client,
+                  GDBusProxy         *proxy,
+                  GVariant           *changed,
+                  const char * const *invalidated,
+                  GpAdapter          *self)
+{
+  GpDevice *device;
+
+  if (proxy == self->proxy)
+    gp_bluez_notify (G_OBJECT (self), props, bluez_names, N_PROPS, NULL, proxy, changed, invalidated);
+  else if ((device = g_hash_table_lookup (self->devices, g_dbus_proxy_get_object_path (proxy))) != NULL)
+    sync_connected (self, device, TRUE);
+}
+
+static void
+on_loaded (GpBluezClient *client,
+           GpAdapter     *self)
+{
+  self->loaded = TRUE;
 }
 
 static void
 gp_adapter_constructed (GObject *object)
 {
   GpAdapter *self = GP_ADAPTER (object);
+  g_autoptr(GList) devices = NULL;
 
   G_OBJECT_CLASS (gp_adapter_parent_class)->constructed (object);
 
   if (self->connection == NULL || self->object_path == NULL)
     return;
-  self->props_sub =
-    g_dbus_connection_signal_subscribe (self->connection, "org.bluez",
-                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                        self->object_path, "org.bluez.Adapter1",
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_adapter_properties_changed,
-                                        self, NULL);
-  self->device_props_sub =
-    g_dbus_connection_signal_subscribe (self->connection, "org.bluez",
-                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                        NULL, "org.bluez.Device1", G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_device_properties_changed, self, NULL);
-  self->added_sub =
-    g_dbus_connection_signal_subscribe (self->connection, "org.bluez",
-                                        "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
-                                        "/", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_interfaces_added, self, NULL);
-  self->removed_sub =
-    g_dbus_connection_signal_subscribe (self->connection, "org.bluez",
-                                        "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved",
-                                        "/", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_interfaces_removed, self, NULL);
-  /* Reads the state once BlueZ is there, and again when it comes back. */
-  self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
-                                                     G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                     on_bluez_appeared, on_bluez_vanished,
-                                                     self, NULL);
+  self->client = gp_bluez_client_get (self->connection);
+  g_signal_connect (self->client, "proxy-added", G_CALLBACK (on_proxy_added), self);
+  g_signal_connect (self->client, "proxy-removed", G_CALLBACK (on_proxy_removed), self);
+  g_signal_connect (self->client, "proxy-changed", G_CALLBACK (on_proxy_changed), self);
+  g_signal_connect (self->client, "loaded", G_CALLBACK (on_loaded), self);
+
+  /* What the client knows already (everything, after a find). */
+  self->loaded = gp_bluez_client_get_loaded (self->client);
+  self->proxy = gp_bluez_client_lookup (self->client, self->object_path, GP_BLUEZ_ADAPTER_INTERFACE);
+  if (self->proxy == NULL)
+    return;
+  g_object_ref (self->proxy);
+  self->present = TRUE;
+  devices = gp_bluez_client_get_proxies (self->client, GP_BLUEZ_DEVICE_INTERFACE);
+  for (GList *l = devices; l != NULL; l = l->next)
+    if (is_my_device (self, g_dbus_proxy_get_object_path (l->data)))
+      device_added (self, g_dbus_proxy_get_object_path (l->data), FALSE);
 }
 
 static void
@@ -506,24 +286,10 @@ gp_adapter_dispose (GObject *object)
 {
   GpAdapter *self = GP_ADAPTER (object);
 
-  g_cancellable_cancel (self->cancellable);
-  if (self->name_watch != 0)
-    {
-      g_bus_unwatch_name (self->name_watch);
-      self->name_watch = 0;
-    }
-  if (self->connection != NULL)
-    {
-      guint *subs[] = { &self->props_sub, &self->device_props_sub, &self->added_sub, &self->removed_sub };
-
-      for (guint i = 0; i < G_N_ELEMENTS (subs); i++)
-        if (*subs[i] != 0)
-          {
-            g_dbus_connection_signal_unsubscribe (self->connection, *subs[i]);
-            *subs[i] = 0;
-          }
-    }
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_data (self->client, self);
   g_hash_table_remove_all (self->devices);
+  g_hash_table_remove_all (self->connected);
 
   G_OBJECT_CLASS (gp_adapter_parent_class)->dispose (object);
 }
@@ -533,13 +299,12 @@ gp_adapter_finalize (GObject *object)
 {
   GpAdapter *self = GP_ADAPTER (object);
 
+  g_clear_object (&self->client);
+  g_clear_object (&self->proxy);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->object_path, g_free);
-  g_clear_pointer (&self->address, g_free);
-  g_clear_pointer (&self->system_name, g_free);
-  g_clear_pointer (&self->alias, g_free);
   g_clear_pointer (&self->devices, g_hash_table_unref);
-  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->connected, g_hash_table_unref);
 
   G_OBJECT_CLASS (gp_adapter_parent_class)->finalize (object);
 }
@@ -560,17 +325,14 @@ gp_adapter_get_property (GObject    *object,
     case PROP_OBJECT_PATH:
       g_value_set_string (value, self->object_path);
       break;
-    case PROP_PRESENT: g_value_set_boolean (value, self->present); break;
-    case PROP_ADDRESS: g_value_set_string (value, self->address); break;
-    case PROP_SYSTEM_NAME: g_value_set_string (value, self->system_name); break;
-    case PROP_ALIAS: g_value_set_string (value, self->alias); break;
-    case PROP_POWERED: g_value_set_boolean (value, self->powered); break;
-    case PROP_DISCOVERABLE: g_value_set_boolean (value, self->discoverable); break;
-    case PROP_DISCOVERABLE_TIMEOUT: g_value_set_uint (value, self->discoverable_timeout); break;
-    case PROP_PAIRABLE: g_value_set_boolean (value, self->pairable); break;
-    case PROP_PAIRABLE_TIMEOUT: g_value_set_uint (value, self->pairable_timeout); break;
+    case PROP_PRESENT:
+      g_value_set_boolean (value, self->present);
+      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (prop_id < N_PROPS && bluez_names[prop_id] != NULL)
+        gp_bluez_proxy_get_value (self->proxy, bluez_names[prop_id], value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -817,7 +579,7 @@ static void
 gp_adapter_init (GpAdapter *self)
 {
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->cancellable = g_cancellable_new ();
+  self->connected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -825,7 +587,11 @@ gp_adapter_init (GpAdapter *self)
  * @connection: the D-Bus connection to BlueZ (usually the system bus)
  * @object_path: the adapter's object path, such as `/org/bluez/hci0`
  *
- * Makes an adapter object for a known path, without asking BlueZ.
+ * Makes an adapter object for a known path, without waiting for BlueZ.
+ * If the library already follows BlueZ on @connection in the
+ * thread-default main context (another adapter or device made there is
+ * alive), the adapter knows its properties and devices at once; otherwise
+ * they arrive in the background ([property@Adapter:present] turns %TRUE).
  * Use [func@Adapter.find_async] to look an adapter up.
  *
  * Returns: (transfer full): a new adapter object
@@ -901,22 +667,16 @@ gp_adapter_get_interface_name (GpAdapter *self)
   return slash != NULL ? slash + 1 : self->object_path;
 }
 
-const char *
-gp_adapter_get_object_path_internal (GpAdapter *self)
-{
-  return self->object_path;
-}
-
 typedef struct
 {
-  GDBusConnection *connection;
-  char            *name;
+  GpBluezClient *client;
+  char          *name;
 } FindData;
 
 static void
 find_data_free (FindData *data)
 {
-  g_clear_object (&data->connection);
+  g_clear_object (&data->client);
   g_free (data->name);
   g_free (data);
 }
@@ -939,90 +699,80 @@ adapter_path_before (const char *a,
   return strcmp (a, b) < 0;
 }
 
+/* The adapter @name designates among those BlueZ lists, or the first
+ * powered one that can serve GATT. */
+static const char *
+find_in (GpBluezClient  *client,
+         const char     *name,
+         GError        **error)
+{
+  g_autoptr(GList) adapters = gp_bluez_client_get_proxies (client, GP_BLUEZ_ADAPTER_INTERFACE);
+  const char *first_powered = NULL;
+
+  for (GList *l = adapters; l != NULL; l = l->next)
+    {
+      const char *path = g_dbus_proxy_get_object_path (l->data);
+      const char *address = gp_bluez_proxy_get_string (l->data, "Address");
+      const char *slash = strrchr (path, '/');
+
+      if (name != NULL)
+        {
+          if (strcmp (name, path) == 0 || (slash != NULL && strcmp (name, slash + 1) == 0) ||
+              (address != NULL && g_ascii_strcasecmp (name, address) == 0))
+            return path;
+        }
+      else if (gp_bluez_proxy_get_boolean (l->data, "Powered") &&
+               gp_bluez_client_has_interface (client, path, "org.bluez.GattManager1") &&
+               (first_powered == NULL || adapter_path_before (path, first_powered)))
+        first_powered = path;
+    }
+  if (first_powered != NULL)
+    return first_powered;
+
+  if (name != NULL)
+    g_set_error (error, GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                 "BlueZ has no adapter “%s” (give an interface name such as "
+                 "hci0, an address, or an object path)", name);
+  else if (adapters != NULL)
+    g_set_error_literal (error, GP_ERROR, GP_ERROR_NOT_READY,
+                         "No Bluetooth adapter is powered: power one on "
+                         "(bluetoothctl power on) or name the one to use");
+  else
+    g_set_error_literal (error, GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                         "BlueZ reports no Bluetooth adapter");
+  return NULL;
+}
+
 static void
-find_got_objects (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+find_client_ready (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   FindData *data = g_task_get_task_data (task);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) objects = NULL;
-  g_autofree char *first_powered = NULL;
-  g_autofree char *found = NULL;
   GError *error = NULL;
-  GVariantIter iter;
-  const char *path;
-  GVariant *interfaces;
-  gboolean any = FALSE;
+  const char *found;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
+  if (!gp_bluez_client_wait_finish (data->client, result, &error) ||
+      (found = find_in (data->client, data->name, &error)) == NULL)
     {
-      g_task_return_error (task, gp_dbus_error_from_bluez (error));
+      g_task_return_error (task, error);
       return;
     }
+  /* The client knows everything: the adapter is complete at once. */
+  g_task_return_pointer (task, gp_adapter_new_for_path (gp_bluez_client_get_connection (data->client), found),
+                         g_object_unref);
+}
 
-  objects = g_variant_get_child_value (reply, 0);
-  g_variant_iter_init (&iter, objects);
-  /* Runs to the end: leaving g_variant_iter_loop() early leaks. */
-  while (g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
-    {
-      g_autoptr(GVariant) adapter = g_variant_lookup_value (interfaces, "org.bluez.Adapter1",
-                                                            G_VARIANT_TYPE_VARDICT);
-      g_autoptr(GVariant) gatt = g_variant_lookup_value (interfaces, "org.bluez.GattManager1",
-                                                         G_VARIANT_TYPE_VARDICT);
-      const char *address = NULL;
-      const char *slash;
-      gboolean powered = FALSE;
+static void
+find_with_connection (GTask           *task,
+                      GDBusConnection *connection)
+{
+  FindData *data = g_task_get_task_data (task);
 
-      if (adapter == NULL || found != NULL)
-        continue;
-      any = TRUE;
-      g_variant_lookup (adapter, "Address", "&s", &address);
-      g_variant_lookup (adapter, "Powered", "b", &powered);
-      slash = strrchr (path, '/');
-
-      if (data->name != NULL)
-        {
-          if (strcmp (data->name, path) == 0 ||
-              (slash != NULL && strcmp (data->name, slash + 1) == 0) ||
-              (address != NULL && g_ascii_strcasecmp (data->name, address) == 0))
-            found = g_strdup (path);
-        }
-      else if (powered && gatt != NULL &&
-               (first_powered == NULL || adapter_path_before (path, first_powered)))
-        {
-          g_free (first_powered);
-          first_powered = g_strdup (path);
-        }
-    }
-
-  if (found == NULL)
-    found = g_steal_pointer (&first_powered);
-
-  if (found == NULL)
-    {
-      if (data->name != NULL)
-        g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_AVAILABLE,
-                                 "BlueZ has no adapter “%s” (give an interface name such as "
-                                 "hci0, an address, or an object path)", data->name);
-      else if (any)
-        g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_READY,
-                                 "No Bluetooth adapter is powered: power one on "
-                                 "(bluetoothctl power on) or name the one to use");
-      else
-        g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_AVAILABLE,
-                                 "BlueZ reports no Bluetooth adapter");
-      return;
-    }
-
-  {
-    GpAdapter *adapter = gp_adapter_new_for_path (data->connection, found);
-
-    gp_adapter_load_objects (adapter, objects);
-    g_task_return_pointer (task, adapter, g_object_unref);
-  }
+  data->client = gp_bluez_client_get (connection);
+  gp_bluez_client_wait_async (data->client, g_task_get_cancellable (task),
+                              find_client_ready, g_object_ref (task));
 }
 
 static void
@@ -1031,22 +781,16 @@ find_got_bus (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  FindData *data = g_task_get_task_data (task);
+  g_autoptr(GDBusConnection) connection = NULL;
   GError *error = NULL;
 
-  data->connection = g_bus_get_finish (result, &error);
-  if (data->connection == NULL)
+  connection = g_bus_get_finish (result, &error);
+  if (connection == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-
-  g_dbus_connection_call (data->connection, "org.bluez", "/",
-                          "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                          NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
-                          G_DBUS_CALL_FLAGS_NONE, -1,
-                          g_task_get_cancellable (task),
-                          find_got_objects, g_object_ref (task));
+  find_with_connection (task, connection);
 }
 
 /**
@@ -1060,7 +804,13 @@ find_got_bus (GObject      *source,
  * @callback: (scope async): called when the lookup is done
  * @user_data: data for @callback
  *
- * Looks up an adapter BlueZ knows.
+ * Looks up an adapter BlueZ knows. The adapter it finds knows its
+ * properties and devices at once.
+ *
+ * BlueZ's objects are read once per connection and thread-default main
+ * context and then followed, as long as an adapter or device made there is
+ * alive: a second lookup, or the adapter of a registration, asks BlueZ
+ * nothing.
  *
  * Since: 0.1
  */
@@ -1072,7 +822,7 @@ gp_adapter_find_async (GDBusConnection     *connection,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(FindData) data = NULL;
+  FindData *data;
 
   g_return_if_fail (connection == NULL || G_IS_DBUS_CONNECTION (connection));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -1082,16 +832,10 @@ gp_adapter_find_async (GDBusConnection     *connection,
 
   data = g_new0 (FindData, 1);
   data->name = g_strdup (name);
-  if (connection != NULL)
-    data->connection = g_object_ref (connection);
-  g_task_set_task_data (task, g_steal_pointer (&data), (GDestroyNotify) find_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
 
   if (connection != NULL)
-    g_dbus_connection_call (connection, "org.bluez", "/",
-                            "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
-                            NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
-                            G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
-                            find_got_objects, g_steal_pointer (&task));
+    find_with_connection (task, connection);
   else
     g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, find_got_bus, g_steal_pointer (&task));
 }
@@ -1153,7 +897,7 @@ const char *
 gp_adapter_get_address (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), NULL);
-  return self->address;
+  return gp_bluez_proxy_get_string (self->proxy, "Address");
 }
 
 /**
@@ -1170,7 +914,7 @@ const char *
 gp_adapter_get_system_name (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), NULL);
-  return self->system_name;
+  return gp_bluez_proxy_get_string (self->proxy, "Name");
 }
 
 /**
@@ -1187,7 +931,7 @@ const char *
 gp_adapter_get_alias (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), NULL);
-  return self->alias;
+  return gp_bluez_proxy_get_string (self->proxy, "Alias");
 }
 
 /**
@@ -1204,7 +948,7 @@ gboolean
 gp_adapter_get_powered (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), FALSE);
-  return self->powered;
+  return gp_bluez_proxy_get_boolean (self->proxy, "Powered");
 }
 
 /**
@@ -1221,7 +965,7 @@ gboolean
 gp_adapter_get_discoverable (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), FALSE);
-  return self->discoverable;
+  return gp_bluez_proxy_get_boolean (self->proxy, "Discoverable");
 }
 
 /**
@@ -1238,7 +982,7 @@ guint
 gp_adapter_get_discoverable_timeout (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), 0);
-  return self->discoverable_timeout;
+  return gp_bluez_proxy_get_uint (self->proxy, "DiscoverableTimeout");
 }
 
 /**
@@ -1255,7 +999,7 @@ gboolean
 gp_adapter_get_pairable (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), FALSE);
-  return self->pairable;
+  return gp_bluez_proxy_get_boolean (self->proxy, "Pairable");
 }
 
 /**
@@ -1272,7 +1016,7 @@ guint
 gp_adapter_get_pairable_timeout (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), 0);
-  return self->pairable_timeout;
+  return gp_bluez_proxy_get_uint (self->proxy, "PairableTimeout");
 }
 
 /**

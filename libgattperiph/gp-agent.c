@@ -218,14 +218,14 @@ object_method_call (GDBusConnection       *connection,
       guint16 entered;
 
       g_variant_get (parameters, "(&ouq)", &device_path, &passkey, &entered);
-      device = gp_device_get_for_path (self->connection, device_path, NULL);
+      device = gp_device_get_for_path (self->connection, device_path);
       g_dbus_method_invocation_return_value (invocation, NULL);
       g_signal_emit (self, signals[SIGNAL_DISPLAY_PASSKEY], 0, device, passkey, (guint) entered);
       return;
     }
 
   g_variant_get_child (parameters, 0, "&o", &device_path);
-  device = gp_device_get_for_path (self->connection, device_path, NULL);
+  device = gp_device_get_for_path (self->connection, device_path);
 
   if (strcmp (method_name, "RequestPinCode") == 0)
     {

@@ -5,6 +5,7 @@
 
 #include "gp-device-private.h"
 #include "gp-dbus-util-private.h"
+#include "gp-bluez-client-private.h"
 
 #include <string.h>
 
@@ -14,11 +15,18 @@
  * A remote device BlueZ knows (`org.bluez.Device1`): for a peripheral, a
  * central that is connected, or was, or is bonded.
  *
- * Its properties follow BlueZ: they are read once when the object is made
- * and then kept in sync with BlueZ's `PropertiesChanged` signals. The
- * library makes one #GpDevice per device and connection, so the device
- * handed to [signal@Adapter::device-connected] is the one
- * [method@Request.get_device] returns.
+ * Its properties follow BlueZ: the library follows BlueZ's objects once per
+ * D-Bus connection and thread-default main context (one `GetManagedObjects`,
+ * then BlueZ's signals), and every #GpAdapter and #GpDevice made there reads
+ * from that. There is one #GpDevice per device, connection and main
+ * context, so the device handed to [signal@Adapter::device-connected] is
+ * the one [method@Request.get_device] returns. Its signals are emitted in
+ * the thread-default main context of the thread it was made in.
+ *
+ * When BlueZ forgets the device (or its adapter or bluetoothd goes), the
+ * object keeps the properties BlueZ last gave, with
+ * [property@Device:connected] %FALSE, and follows BlueZ again if the
+ * device comes back.
  *
  * ```c
  * static void
@@ -36,17 +44,8 @@ struct _GpDevice
 
   GDBusConnection *connection;
   char            *object_path;
-  guint            props_sub;
-
-  char            *adapter_path;
-  char            *address;
-  char            *address_type;
-  char            *remote_name;
-  char            *alias;
-  gboolean         connected;
-  gboolean         paired;
-  gboolean         bonded;
-  gboolean         trusted;
+  GpBluezClient   *client;
+  GDBusProxy      *proxy;     /* Device1 as BlueZ last said; kept when it goes */
 };
 
 G_DEFINE_FINAL_TYPE (GpDevice, gp_device, G_TYPE_OBJECT)
@@ -69,138 +68,70 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
-#define DEVICES_KEY "gp-devices"
+/* The Device1 property behind each GObject property. */
+static const char * const bluez_names[N_PROPS] = {
+  [PROP_ADAPTER_PATH] = "Adapter",
+  [PROP_ADDRESS] = "Address",
+  [PROP_ADDRESS_TYPE] = "AddressType",
+  [PROP_REMOTE_NAME] = "Name",
+  [PROP_ALIAS] = "Alias",
+  [PROP_CONNECTED] = "Connected",
+  [PROP_PAIRED] = "Paired",
+  [PROP_BONDED] = "Bonded",
+  [PROP_TRUSTED] = "Trusted",
+};
 
-static void
-update_string (GpDevice   *self,
-               char      **field,
-               GVariant   *value,
-               guint       prop)
-{
-  const char *s = value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ? g_variant_get_string (value, NULL)
-                : value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH) ? g_variant_get_string (value, NULL)
-                : NULL;
-
-  if (g_strcmp0 (*field, s) == 0)
-    return;
-  g_free (*field);
-  *field = g_strdup (s);
-  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
-}
-
-static void
-update_bool (GpDevice *self,
-             gboolean *field,
-             GVariant *value,
-             guint     prop)
-{
-  gboolean b = value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN) &&
-               g_variant_get_boolean (value);
-
-  if (*field == b)
-    return;
-  *field = b;
-  g_object_notify_by_pspec (G_OBJECT (self), props[prop]);
-}
-
-/* Applies Device1 properties (a{sv}); with @invalidated, those names are
- * reset. */
+/* BlueZ listed the device (again): its properties are @proxy's. */
 void
-gp_device_update (GpDevice           *self,
-                  GVariant           *properties,
-                  const char * const *invalidated)
+gp_device_set_proxy (GpDevice   *self,
+                     GDBusProxy *proxy)
 {
-  static const struct { const char *name; guint prop; gboolean is_bool; } map[] = {
-    { "Adapter", PROP_ADAPTER_PATH, FALSE },
-    { "Address", PROP_ADDRESS, FALSE },
-    { "AddressType", PROP_ADDRESS_TYPE, FALSE },
-    { "Name", PROP_REMOTE_NAME, FALSE },
-    { "Alias", PROP_ALIAS, FALSE },
-    { "Connected", PROP_CONNECTED, TRUE },
-    { "Paired", PROP_PAIRED, TRUE },
-    { "Bonded", PROP_BONDED, TRUE },
-    { "Trusted", PROP_TRUSTED, TRUE },
-  };
+  g_autoptr(GDBusProxy) old = g_steal_pointer (&self->proxy);
 
-  g_object_freeze_notify (G_OBJECT (self));
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+  if (old == proxy)
     {
-      g_autoptr(GVariant) v = properties != NULL ? g_variant_lookup_value (properties, map[i].name, NULL) : NULL;
-      gboolean reset = invalidated != NULL && g_strv_contains (invalidated, map[i].name);
-
-      if (v == NULL && !reset)
-        continue;
-      switch (map[i].prop)
-        {
-        case PROP_ADAPTER_PATH: update_string (self, &self->adapter_path, v, map[i].prop); break;
-        case PROP_ADDRESS: update_string (self, &self->address, v, map[i].prop); break;
-        case PROP_ADDRESS_TYPE: update_string (self, &self->address_type, v, map[i].prop); break;
-        case PROP_REMOTE_NAME: update_string (self, &self->remote_name, v, map[i].prop); break;
-        case PROP_ALIAS: update_string (self, &self->alias, v, map[i].prop); break;
-        case PROP_CONNECTED: update_bool (self, &self->connected, v, map[i].prop); break;
-        case PROP_PAIRED: update_bool (self, &self->paired, v, map[i].prop); break;
-        case PROP_BONDED: update_bool (self, &self->bonded, v, map[i].prop); break;
-        case PROP_TRUSTED: update_bool (self, &self->trusted, v, map[i].prop); break;
-        default: g_assert_not_reached ();
-        }
-    }
-  g_object_thaw_notify (G_OBJECT (self));
-}
-
-static void
-on_properties_changed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *object_path,
-                       const char      *interface_name,
-                       const char      *signal_name,
-                       GVariant        *parameters,
-                       gpointer         user_data)
-{
-  GpDevice *self = user_data;
-  g_autoptr(GVariant) changed = NULL;
-  g_autofree const char **invalidated = NULL;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
-    return;
-  g_variant_get (parameters, "(&s@a{sv}^a&s)", NULL, &changed, &invalidated);
-  gp_device_update (self, changed, invalidated);
-}
-
-static void
-got_all (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GpDevice) self = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
-    {
-      g_debug ("Reading device %s: %s", self->object_path, error->message);
+      self->proxy = g_steal_pointer (&old);
       return;
     }
-  {
-    g_autoptr(GVariant) all = g_variant_get_child_value (reply, 0);
-    gp_device_update (self, all, NULL);
-  }
+  self->proxy = g_object_ref (proxy);
+  gp_bluez_notify (G_OBJECT (self), props, bluez_names, N_PROPS, old, proxy, NULL, NULL);
+}
+
+/* BlueZ changed properties of the device. */
+void
+gp_device_changed (GpDevice           *self,
+                   GVariant           *changed,
+                   const char * const *invalidated)
+{
+  gp_bluez_notify (G_OBJECT (self), props, bluez_names, N_PROPS, NULL, self->proxy, changed, invalidated);
+}
+
+/* BlueZ forgot the device (or its adapter went, or bluetoothd): it keeps
+ * its last properties, disconnected. */
+void
+gp_device_set_gone (GpDevice *self)
+{
+  if (self->proxy == NULL || !gp_device_get_connected (self))
+    return;
+  g_dbus_proxy_set_cached_property (self->proxy, "Connected", g_variant_new_boolean (FALSE));
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTED]);
 }
 
 static void
 gp_device_constructed (GObject *object)
 {
   GpDevice *self = GP_DEVICE (object);
+  GDBusProxy *proxy;
 
   G_OBJECT_CLASS (gp_device_parent_class)->constructed (object);
 
   if (self->connection == NULL || self->object_path == NULL)
     return;
-  self->props_sub =
-    g_dbus_connection_signal_subscribe (self->connection, "org.bluez",
-                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                        self->object_path, "org.bluez.Device1",
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, self, NULL);
+  self->client = gp_bluez_client_get (self->connection);
+  gp_bluez_client_add_device (self->client, self);
+  proxy = gp_bluez_client_lookup (self->client, self->object_path, GP_BLUEZ_DEVICE_INTERFACE);
+  if (proxy != NULL)
+    self->proxy = g_object_ref (proxy);
 }
 
 static void
@@ -208,22 +139,12 @@ gp_device_finalize (GObject *object)
 {
   GpDevice *self = GP_DEVICE (object);
 
-  if (self->connection != NULL)
-    {
-      GHashTable *devices = g_object_get_data (G_OBJECT (self->connection), DEVICES_KEY);
-
-      if (devices != NULL && g_hash_table_lookup (devices, self->object_path) == self)
-        g_hash_table_remove (devices, self->object_path);
-      if (self->props_sub != 0)
-        g_dbus_connection_signal_unsubscribe (self->connection, self->props_sub);
-    }
+  if (self->client != NULL)
+    gp_bluez_client_remove_device (self->client, self);
+  g_clear_object (&self->client);
+  g_clear_object (&self->proxy);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->object_path, g_free);
-  g_clear_pointer (&self->adapter_path, g_free);
-  g_clear_pointer (&self->address, g_free);
-  g_clear_pointer (&self->address_type, g_free);
-  g_clear_pointer (&self->remote_name, g_free);
-  g_clear_pointer (&self->alias, g_free);
 
   G_OBJECT_CLASS (gp_device_parent_class)->finalize (object);
 }
@@ -240,16 +161,11 @@ gp_device_get_property (GObject    *object,
     {
     case PROP_CONNECTION: g_value_set_object (value, self->connection); break;
     case PROP_OBJECT_PATH: g_value_set_string (value, self->object_path); break;
-    case PROP_ADAPTER_PATH: g_value_set_string (value, self->adapter_path); break;
-    case PROP_ADDRESS: g_value_set_string (value, self->address); break;
-    case PROP_ADDRESS_TYPE: g_value_set_string (value, self->address_type); break;
-    case PROP_REMOTE_NAME: g_value_set_string (value, self->remote_name); break;
-    case PROP_ALIAS: g_value_set_string (value, self->alias); break;
-    case PROP_CONNECTED: g_value_set_boolean (value, self->connected); break;
-    case PROP_PAIRED: g_value_set_boolean (value, self->paired); break;
-    case PROP_BONDED: g_value_set_boolean (value, self->bonded); break;
-    case PROP_TRUSTED: g_value_set_boolean (value, self->trusted); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    default:
+      if (prop_id < N_PROPS && bluez_names[prop_id] != NULL)
+        gp_bluez_proxy_get_value (self->proxy, bluez_names[prop_id], value);
+      else
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -386,41 +302,19 @@ gp_device_init (GpDevice *self)
 {
 }
 
-/* The one GpDevice for @object_path on @connection: made (and, without
- * @properties, read from BlueZ) if needed. */
+/* The one GpDevice for @object_path on @connection (and the thread-default
+ * main context): its properties follow BlueZ as soon as it lists the
+ * device. */
 GpDevice *
 gp_device_get_for_path (GDBusConnection *connection,
-                        const char      *object_path,
-                        GVariant        *properties)
+                        const char      *object_path)
 {
-  GHashTable *devices = g_object_get_data (G_OBJECT (connection), DEVICES_KEY);
-  GpDevice *device;
+  g_autoptr(GpBluezClient) client = gp_bluez_client_get (connection);
+  GpDevice *device = gp_bluez_client_lookup_device (client, object_path);
 
-  if (devices == NULL)
-    {
-      devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_object_set_data_full (G_OBJECT (connection), DEVICES_KEY, devices,
-                              (GDestroyNotify) g_hash_table_unref);
-    }
-  device = g_hash_table_lookup (devices, object_path);
   if (device != NULL)
-    {
-      if (properties != NULL)
-        gp_device_update (device, properties, NULL);
-      return g_object_ref (device);
-    }
-
-  device = g_object_new (GP_TYPE_DEVICE, "connection", connection, "object-path", object_path, NULL);
-  g_hash_table_insert (devices, g_strdup (object_path), device);
-  if (properties != NULL)
-    gp_device_update (device, properties, NULL);
-  else
-    g_dbus_connection_call (connection, "org.bluez", object_path,
-                            "org.freedesktop.DBus.Properties", "GetAll",
-                            g_variant_new ("(s)", "org.bluez.Device1"),
-                            G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
-                            NULL, got_all, g_object_ref (device));
-  return device;
+    return g_object_ref (device);
+  return g_object_new (GP_TYPE_DEVICE, "connection", connection, "object-path", object_path, NULL);
 }
 
 /**
@@ -430,8 +324,8 @@ gp_device_get_for_path (GDBusConnection *connection,
  *
  * Gets the device object for @object_path. Its properties are read from
  * BlueZ in the background (they notify when they arrive), unless the
- * library knows the device already: there is one #GpDevice per device and
- * connection.
+ * library follows BlueZ already: there is one #GpDevice per device,
+ * connection and thread-default main context.
  *
  * Returns: (transfer full): the device
  *
@@ -444,7 +338,7 @@ gp_device_new_for_path (GDBusConnection *connection,
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
   g_return_val_if_fail (object_path != NULL && g_variant_is_object_path (object_path), NULL);
 
-  return gp_device_get_for_path (connection, object_path, NULL);
+  return gp_device_get_for_path (connection, object_path);
 }
 
 /**
@@ -495,7 +389,7 @@ const char *
 gp_device_get_adapter_path (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), NULL);
-  return self->adapter_path;
+  return gp_bluez_proxy_get_string (self->proxy, "Adapter");
 }
 
 /**
@@ -512,7 +406,7 @@ const char *
 gp_device_get_address (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), NULL);
-  return self->address;
+  return gp_bluez_proxy_get_string (self->proxy, "Address");
 }
 
 /**
@@ -529,7 +423,7 @@ const char *
 gp_device_get_address_type (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), NULL);
-  return self->address_type;
+  return gp_bluez_proxy_get_string (self->proxy, "AddressType");
 }
 
 /**
@@ -546,7 +440,7 @@ const char *
 gp_device_get_remote_name (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), NULL);
-  return self->remote_name;
+  return gp_bluez_proxy_get_string (self->proxy, "Name");
 }
 
 /**
@@ -563,7 +457,7 @@ const char *
 gp_device_get_alias (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), NULL);
-  return self->alias;
+  return gp_bluez_proxy_get_string (self->proxy, "Alias");
 }
 
 /**
@@ -580,7 +474,7 @@ gboolean
 gp_device_get_connected (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), FALSE);
-  return self->connected;
+  return gp_bluez_proxy_get_boolean (self->proxy, "Connected");
 }
 
 /**
@@ -597,7 +491,7 @@ gboolean
 gp_device_get_paired (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), FALSE);
-  return self->paired;
+  return gp_bluez_proxy_get_boolean (self->proxy, "Paired");
 }
 
 /**
@@ -614,7 +508,7 @@ gboolean
 gp_device_get_bonded (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), FALSE);
-  return self->bonded;
+  return gp_bluez_proxy_get_boolean (self->proxy, "Bonded");
 }
 
 /**
@@ -631,7 +525,7 @@ gboolean
 gp_device_get_trusted (GpDevice *self)
 {
   g_return_val_if_fail (GP_IS_DEVICE (self), FALSE);
-  return self->trusted;
+  return gp_bluez_proxy_get_boolean (self->proxy, "Trusted");
 }
 
 static void
@@ -802,8 +696,8 @@ gp_device_remove_async (GpDevice            *self,
   g_return_if_fail (GP_IS_DEVICE (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (self->adapter_path != NULL)
-    adapter = g_strdup (self->adapter_path);
+  if (gp_device_get_adapter_path (self) != NULL)
+    adapter = g_strdup (gp_device_get_adapter_path (self));
   else
     adapter = g_path_get_dirname (self->object_path);
   device_call (self, gp_device_remove_async, adapter, "org.bluez.Adapter1", "RemoveDevice",

@@ -426,7 +426,7 @@ gp_request_get_device (GpRequest *self)
   connection = application != NULL ? gp_application_get_connection (application) : NULL;
   if (connection == NULL)
     return NULL;
-  self->device = gp_device_get_for_path (connection, self->device_path, NULL);
+  self->device = gp_device_get_for_path (connection, self->device_path);
   return self->device;
 }
 

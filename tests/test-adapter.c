@@ -591,6 +591,403 @@ test_default_is_lowest_index (FakeFixture   *fx,
   g_object_unref (adapter);
 }
 
+/* ---------------------------------------------------------------- */
+/* Following BlueZ: what the one object-following place must keep   */
+
+typedef struct
+{
+  guint present;
+  guint props[16];
+  const char *names[16];
+} Notified;
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           Notified   *n)
+{
+  if (strcmp (pspec->name, "present") == 0)
+    n->present++;
+  for (guint i = 0; i < G_N_ELEMENTS (n->names); i++)
+    if (n->names[i] == NULL || strcmp (n->names[i], pspec->name) == 0)
+      {
+        n->names[i] = g_intern_string (pspec->name);
+        n->props[i]++;
+        return;
+      }
+}
+
+static guint
+notified_count (Notified   *n,
+                const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (n->names); i++)
+    if (n->names[i] != NULL && strcmp (n->names[i], name) == 0)
+      return n->props[i];
+  return 0;
+}
+
+static guint
+notified_total (Notified *n)
+{
+  guint total = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (n->names); i++)
+    total += n->props[i];
+  return total;
+}
+
+/* A round trip to the fake, after which it has sent everything a call
+ * before caused (one connection: messages stay in order). */
+static void
+fake_sync (FakeFixture *fx)
+{
+  (void) fake_stat (fx, "Restart");
+}
+
+/* bluetoothd restarts (a new unique name): :present goes FALSE then TRUE
+ * once each, ::vanished and ::appeared once each, the connected central is
+ * disconnected, and what the new bluetoothd says is followed. */
+static void
+test_restart_new_owner (FakeFixture   *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GpAdapter) adapter = find (fx, NULL, &error);
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *path = NULL;
+  Events ev = { 0 };
+  Notified n = { 0 };
+
+  g_assert_no_error (error);
+  events_connect (&ev, adapter);
+  g_signal_connect (adapter, "notify", G_CALLBACK (on_notify), &n);
+
+  reply = fake_call (fx, "Restart", NULL, NULL, &error);
+  g_assert_no_error (error);
+  spin_until (uint_nonzero, &ev.appeared, 5000);
+  fake_sync (fx);
+  g_assert_cmpuint (ev.vanished, ==, 1);
+  g_assert_cmpuint (ev.appeared, ==, 1);
+  g_assert_cmpuint (n.present, ==, 2);
+  g_assert_true (gp_adapter_get_present (adapter));
+  g_assert_cmpuint (ev.disconnected->len, ==, 1);
+  g_assert_cmpuint (ev.connected->len, ==, 0);
+  {
+    g_autoptr(GList) devices = gp_adapter_get_devices (adapter);
+    g_assert_null (devices);   /* the new bluetoothd knows no device */
+  }
+
+  /* The new owner's PropertiesChanged and InterfacesAdded are followed. */
+  fake_set_bluez_property (fx, "/org/bluez/hci0", "org.bluez.Adapter1", "Alias",
+                           g_variant_new_string ("after restart"));
+  while (g_strcmp0 (gp_adapter_get_alias (adapter), "after restart") != 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = fake_call (fx, "AddDevice", g_variant_new ("(sss)", "hci0", "C0:11:22:33:44:55", "phone"),
+                     "(o)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(o)", &path);
+  spin_until (ptr_array_nonempty, ev.connected, 2000);
+  g_assert_cmpstr (gp_device_get_object_path (g_ptr_array_index (ev.connected, 0)), ==, path);
+  g_assert_true (known_device (adapter, path) == g_ptr_array_index (ev.connected, 0));
+
+  events_clear (&ev);
+}
+
+/* The adapter is unplugged and comes back; a device that goes and comes
+ * back is the same GpDevice, following BlueZ again. */
+static void
+test_readd_and_device_return (FakeFixture   *fx,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GpAdapter) adapter = find (fx, NULL, &error);
+  g_autoptr(GpDevice) device = gp_device_new_for_path (fx->conn, fx->device);
+  g_autoptr(GVariant) reply = NULL;
+  Events ev = { 0 };
+  Notified n = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (device == known_device (adapter, fx->device));
+  events_connect (&ev, adapter);
+  g_signal_connect (adapter, "notify", G_CALLBACK (on_notify), &n);
+
+  reply = fake_call (fx, "RemoveAdapter", g_variant_new ("(s)", "hci0"), NULL, &error);
+  g_assert_no_error (error);
+  spin_until (uint_nonzero, &ev.vanished, 2000);
+  /* Gone, with its last properties, disconnected. */
+  g_assert_false (gp_device_get_connected (device));
+  g_assert_cmpstr (gp_device_get_address (device), ==, "11:22:33:44:55:66");
+  g_assert_cmpstr (gp_adapter_get_address (adapter), ==, "00:AA:01:00:00:00");
+
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = fake_call (fx, "AddAdapter", g_variant_new ("(s)", "hci0"), NULL, &error);
+  g_assert_no_error (error);
+  spin_until (uint_nonzero, &ev.appeared, 2000);
+  fake_sync (fx);
+  g_assert_cmpuint (ev.vanished, ==, 1);
+  g_assert_cmpuint (ev.appeared, ==, 1);
+  g_assert_cmpuint (n.present, ==, 2);
+  /* Same values again: nothing notified but :present. */
+  g_assert_cmpuint (notified_total (&n), ==, 2);
+
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = fake_call (fx, "AddDevice", g_variant_new ("(sss)", "hci0", "11:22:33:44:55:66", "central"),
+                     "(o)", &error);
+  g_assert_no_error (error);
+  spin_until (ptr_array_nonempty, ev.connected, 2000);
+  g_assert_true (g_ptr_array_index (ev.connected, 0) == device);
+  g_assert_true (gp_device_get_connected (device));
+  g_assert_true (known_device (adapter, fx->device) == device);
+
+  events_clear (&ev);
+}
+
+/* Each PropertiesChanged notifies the properties it changed, once, and a
+ * value BlueZ repeats notifies nothing. */
+static void
+test_properties_changed (FakeFixture   *fx,
+                         gconstpointer  data)
+{
+  static const struct { const char *dbus, *prop; const char *type; } cases[] = {
+    { "Alias", "alias", "s" }, { "Powered", "powered", "b" },
+    { "Discoverable", "discoverable", "b" }, { "DiscoverableTimeout", "discoverable-timeout", "u" },
+    { "Pairable", "pairable", "b" }, { "PairableTimeout", "pairable-timeout", "u" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GpAdapter) adapter = find (fx, NULL, &error);
+  GpDevice *device = known_device (adapter, fx->device);
+  Notified n = { 0 }, dn = { 0 };
+
+  g_assert_no_error (error);
+  g_signal_connect (adapter, "notify", G_CALLBACK (on_notify), &n);
+  g_signal_connect (device, "notify", G_CALLBACK (on_notify), &dn);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GVariant *value = cases[i].type[0] == 's' ? g_variant_new_string ("changed")
+                      : cases[i].type[0] == 'b' ? g_variant_new_boolean (strcmp (cases[i].dbus, "Powered") != 0 &&
+                                                                          strcmp (cases[i].dbus, "Pairable") != 0)
+                      : g_variant_new_uint32 (7);
+      guint before = notified_total (&n);
+
+      fake_set_bluez_property (fx, "/org/bluez/hci0", "org.bluez.Adapter1", cases[i].dbus, value);
+      while (notified_count (&n, cases[i].prop) == 0)
+        g_main_context_iteration (NULL, TRUE);
+      fake_sync (fx);
+      g_assert_cmpuint (notified_count (&n, cases[i].prop), ==, 1);
+      g_assert_cmpuint (notified_total (&n), ==, before + 1);
+    }
+  g_assert_cmpstr (gp_adapter_get_alias (adapter), ==, "changed");
+  g_assert_false (gp_adapter_get_powered (adapter));
+  g_assert_true (gp_adapter_get_discoverable (adapter));
+  g_assert_cmpuint (gp_adapter_get_discoverable_timeout (adapter), ==, 7);
+  g_assert_false (gp_adapter_get_pairable (adapter));
+  g_assert_cmpuint (gp_adapter_get_pairable_timeout (adapter), ==, 7);
+  {
+    g_auto(GValue) v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_UINT);
+    g_object_get_property (G_OBJECT (adapter), "pairable-timeout", &v);
+    g_assert_cmpuint (g_value_get_uint (&v), ==, 7);
+  }
+
+  /* BlueZ says the same value again: no notification. */
+  fake_set_bluez_property (fx, "/org/bluez/hci0", "org.bluez.Adapter1", "PairableTimeout",
+                           g_variant_new_uint32 (7));
+  fake_sync (fx);
+  spin_for (50);
+  g_assert_cmpuint (notified_count (&n, "pairable-timeout"), ==, 1);
+
+  /* A device's: its own notify, not the adapter's. */
+  {
+    g_autoptr(GVariant) reply =
+      fake_call (fx, "SetDeviceProperty",
+                 g_variant_new ("(osv)", fx->device, "Paired", g_variant_new_boolean (TRUE)), NULL, &error);
+    g_assert_no_error (error);
+    while (notified_count (&dn, "paired") == 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (notified_total (&dn), ==, 1);
+    g_assert_true (gp_device_get_paired (device));
+  }
+}
+
+/* BlueZ's objects are read once per connection and main context, however
+ * many adapters and devices are made; and no more once they are all gone. */
+static void
+test_read_once (FakeFixture   *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GpAdapter *first = find (fx, NULL, &error);
+  GpAdapter *second = find (fx, "hci0", &error);
+  GpAdapter *by_path = gp_adapter_new_for_path (fx->conn, "/org/bluez/hci0");
+  GpDevice *device = gp_device_new_for_path (fx->conn, fx->device);
+
+  g_assert_no_error (error);
+  g_assert_true (gp_adapter_get_present (by_path));    /* known at once */
+  g_assert_cmpstr (gp_device_get_address (device), ==, "11:22:33:44:55:66");
+  g_assert_true (known_device (first, fx->device) == device);
+  g_assert_true (known_device (second, fx->device) == device);
+  g_assert_cmpuint (fake_stat (fx, "BluezGetManagedObjects"), ==, 1);
+
+  g_object_unref (first);
+  g_object_unref (second);
+  g_object_unref (by_path);
+  g_object_unref (device);
+  first = find (fx, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake_stat (fx, "BluezGetManagedObjects"), ==, 2);
+  g_object_unref (first);
+}
+
+static void
+test_find_no_bluez (FakeFixture   *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GpAdapter) adapter = NULL;
+
+  g_subprocess_send_signal (fx->fake, SIGTERM);
+  g_subprocess_wait (fx->fake, NULL, NULL);
+  g_clear_object (&fx->fake);
+  adapter = find (fx, NULL, &error);
+  g_assert_null (adapter);
+  g_assert_error (error, GP_ERROR, GP_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (error->message, "not running"));
+}
+
+static void
+test_find_cancelled (FakeFixture   *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  /* While BlueZ's objects are being read (bluetoothd stopped: it owns
+   * its name but does not answer), then once they are known. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GpAdapter) keep = i == 1 ? find (fx, NULL, NULL) : NULL;
+      g_autoptr(GError) error = NULL;
+      GAsyncResult *result = NULL;
+
+      if (i == 0)
+        g_subprocess_send_signal (fx->fake, SIGSTOP);
+      gp_adapter_find_async (fx->conn, NULL, cancellable, store_result, &result);
+      g_cancellable_cancel (cancellable);
+      g_assert_null (gp_adapter_find_finish (wait_for (&result), &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_object_unref (result);
+      g_cancellable_reset (cancellable);
+      if (i == 0)
+        g_subprocess_send_signal (fx->fake, SIGCONT);
+    }
+}
+
+/* An adapter made in a thread under its own thread-default main context
+ * gets its signals there, and one made in the main thread on the same
+ * connection gets its own in the main context. */
+typedef struct
+{
+  FakeFixture  *fx;
+  GMainContext *context;
+  GThread      *emitted_in;
+  gint          ready;
+  gint          done;
+  gint          stop;
+} ThreadData;
+
+static void
+thread_on_alias (GObject    *object,
+                 GParamSpec *pspec,
+                 ThreadData *td)
+{
+  g_assert_true (g_main_context_is_owner (td->context));
+  td->emitted_in = g_thread_self ();
+  g_atomic_int_set (&td->done, 1);
+}
+
+static void
+thread_found (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  *(GpAdapter **) data = gp_adapter_find_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static gpointer
+adapter_thread (gpointer data)
+{
+  ThreadData *td = data;
+  GpAdapter *adapter = NULL;
+
+  g_main_context_push_thread_default (td->context);
+  gp_adapter_find_async (td->fx->conn, NULL, NULL, thread_found, &adapter);
+  while (adapter == NULL)
+    g_main_context_iteration (td->context, TRUE);
+  g_assert_true (gp_adapter_get_present (adapter));
+  g_signal_connect (adapter, "notify::alias", G_CALLBACK (thread_on_alias), td);
+  g_atomic_int_set (&td->ready, 1);
+  g_main_context_wakeup (NULL);   /* the main thread waits in its context */
+  while (!g_atomic_int_get (&td->stop))
+    g_main_context_iteration (td->context, TRUE);
+  g_object_unref (adapter);
+  /* Let the client's last calls finish on this context. */
+  while (g_main_context_iteration (td->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (td->context);
+  return NULL;
+}
+
+static gboolean
+atomic_set (gpointer data)
+{
+  return g_atomic_int_get ((gint *) data) != 0;
+}
+
+static void
+main_on_alias (GObject    *object,
+               GParamSpec *pspec,
+               GThread   **emitted_in)
+{
+  *emitted_in = g_thread_self ();
+}
+
+static void
+test_thread_default_context (FakeFixture   *fx,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GpAdapter) adapter = find (fx, NULL, &error);
+  ThreadData td = { fx, g_main_context_new (), NULL, 0, 0, 0 };
+  GThread *main_emitted_in = NULL;
+  GThread *thread;
+
+  g_assert_no_error (error);
+  g_signal_connect (adapter, "notify::alias", G_CALLBACK (main_on_alias), &main_emitted_in);
+  thread = g_thread_new ("adapter", adapter_thread, &td);
+  spin_until (atomic_set, &td.ready, 5000);
+
+  fake_set_bluez_property (fx, "/org/bluez/hci0", "org.bluez.Adapter1", "Alias",
+                           g_variant_new_string ("threads"));
+  while (main_emitted_in == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (main_emitted_in == g_thread_self ());
+  /* The thread's adapter heard it in the thread, from its own context. */
+  while (!g_atomic_int_get (&td.done))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (td.emitted_in == thread);
+
+  g_atomic_int_set (&td.stop, 1);
+  g_main_context_wakeup (td.context);
+  g_thread_join (thread);
+  g_main_context_unref (td.context);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -609,6 +1006,13 @@ main (int   argc,
   ADD ("device-properties", test_device_properties);
   ADD ("hotplug", test_hotplug);
   ADD ("request-device", test_request_device);
+  ADD ("restart-new-owner", test_restart_new_owner);
+  ADD ("readd-and-device-return", test_readd_and_device_return);
+  ADD ("properties-changed", test_properties_changed);
+  ADD ("read-once", test_read_once);
+  ADD ("find-no-bluez", test_find_no_bluez);
+  ADD ("find-cancelled", test_find_cancelled);
+  ADD ("thread-default-context", test_thread_default_context);
   g_test_add ("/adapter/find-by-name", FakeFixture, NULL, setup_two, test_find_by_name,
               fake_fixture_teardown);
   g_test_add ("/adapter/default-is-lowest-index", FakeFixture, NULL, setup_reversed,

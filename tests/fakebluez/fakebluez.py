@@ -535,6 +535,7 @@ class Bus:
             return call.ret('s', self.introspect(call.path))
         if obj is None:
             if call.path == '/' and call.iface == OM_IFACE and call.member == 'GetManagedObjects':
+                self.daemon.stats['BluezGetManagedObjects'] += 1
                 return call.ret_variant(V('(a{oa{sa{sv}}})', (self.managed_objects(),)))
             return call.err(DBUS_ERR + 'UnknownObject', 'Unknown object path %s' % call.path)
         if call.iface == PROPS_IFACE:
