@@ -24,5 +24,6 @@
 #include "gp-device.h"
 #include "gp-advertisement.h"
 #include "gp-agent.h"
+#include "gp-registration.h"
 
 #undef __GATTPERIPH_INSIDE__
