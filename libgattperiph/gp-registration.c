@@ -776,10 +776,13 @@ released_probed (GObject      *source,
       reg->attempting)
     return;   /* the loss, or something else, was seen meanwhile */
   if (reply == NULL)
-    /* bluetoothd released it on its way out, or with the adapter. */
-    lose (reg, g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-               g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)
-               ? GP_REGISTRATION_REASON_BLUEZ_EXITED : GP_REGISTRATION_REASON_ADAPTER_REMOVED);
+    /* bluetoothd released it with the adapter, or on its way out. */
+    lose (reg, reg->vtable->on_adapter &&
+               (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+                g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) ||
+                g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+                g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS))
+               ? GP_REGISTRATION_REASON_ADAPTER_REMOVED : GP_REGISTRATION_REASON_BLUEZ_EXITED);
   else
     finish (reg, GP_REGISTRATION_REASON_RELEASED);
 }
@@ -794,23 +797,19 @@ gp_registration_released (GpRegistration *reg)
     return;
   /* Release comes before the adapter's InterfacesRemoved and before
    * bluetoothd leaves the bus: ask the same bluetoothd whether the
-   * adapter (or bluetoothd) is still there. */
+   * manager (on the adapter) is still there. Not with Peer.Ping, which
+   * GDBus answers on its own thread even while its owner shuts down. */
   task = g_task_new (reg->object, NULL, NULL, NULL);
   probe = g_new0 (Probe, 1);
   probe->reg = reg;
   probe->generation = reg->generation;
   g_task_set_task_data (task, probe, g_free);
-  if (reg->vtable->on_adapter)
-    g_dbus_connection_call (reg->connection, reg->owner, reg->adapter_path,
-                            "org.freedesktop.DBus.Properties", "Get",
-                            g_variant_new ("(ss)", "org.bluez.Adapter1", "Address"),
-                            NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
-                            released_probed, g_steal_pointer (&task));
-  else
-    g_dbus_connection_call (reg->connection, reg->owner, "/org/bluez",
-                            "org.freedesktop.DBus.Peer", "Ping", NULL,
-                            NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
-                            released_probed, g_steal_pointer (&task));
+  g_dbus_connection_call (reg->connection, reg->owner,
+                          reg->vtable->on_adapter ? reg->adapter_path : "/org/bluez",
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", reg->vtable->manager_interface),
+                          NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
+                          released_probed, g_steal_pointer (&task));
 }
 
 void
