@@ -43,6 +43,12 @@
  * [signal@Advertisement::update-failed] says why. Call
  * [method@Advertisement.check] to check a change at once.
  *
+ * An advertisement runs until it is stopped: if bluetoothd exits or the
+ * adapter goes away, it registers itself again when they come back, like
+ * an application (see [property@Advertisement:registration-state] and
+ * [property@Advertisement:auto-register]). Only bluetoothd may call the
+ * exported advertisement, its properties included.
+ *
  * Before BlueZ sees it, the library computes the advertising data as
  * bluetoothd 5.66 builds it, and refuses data that does not fit in the
  * 31 bytes of legacy advertising with an error naming the fields and the
@@ -1335,7 +1341,7 @@ static const GpRegistrationVTable registration_vtable = {
  * advertisement during the call, so the main context must keep running.
  *
  * Errors, each with a message that says what to do:
- * %GP_ERROR_ALREADY_EXISTS if it is active, %GP_ERROR_IN_PROGRESS while
+ * %GP_ERROR_ALREADY_EXISTS if it is registered, %GP_ERROR_IN_PROGRESS while
  * it starts, %GP_ERROR_INVALID_VALUE_LENGTH for data that does not fit
  * (naming the fields and the bytes over), %GP_ERROR_INVALID_ARGUMENTS,
  * %GP_ERROR_NOT_SUPPORTED for what the adapter or bluetoothd does not
@@ -1417,8 +1423,10 @@ gp_advertisement_start_finish (GpAdvertisement  *self,
  * it. BlueZ does not call Release for this: [signal@Advertisement::released]
  * is not emitted. The advertisement can be started again.
  *
- * It fails with %GP_ERROR_DOES_NOT_EXIST if the advertisement is not
- * active.
+ * If BlueZ lost the advertisement (%GP_REGISTRATION_STATE_LOST), it stops
+ * the advertisement from registering itself again, and succeeds. It fails
+ * with %GP_ERROR_DOES_NOT_EXIST if the advertisement is not registered, and
+ * %GP_ERROR_IN_PROGRESS while [method@Advertisement.start_async] runs.
  *
  * Since: 0.1
  */
@@ -1929,7 +1937,7 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    * [property@Advertisement:timeout] expired. (When bluetoothd exits or
    * the adapter goes away, BlueZ releases it too, but that is a loss: see
    * [signal@Advertisement::registration-changed].)
-   * [property@Advertisement:active] is %FALSE by then. (BlueZ does not
+   * [property@Advertisement:registered] is %FALSE by then. (BlueZ does not
    * release advertisements that are stopped.)
    *
    * Since: 0.1
@@ -1947,7 +1955,7 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    * applied. If the change itself is wrong (data that does not fit, a
    * conflict), it was not sent and the advertisement stays on air as it
    * was; if BlueZ refused to register the advertisement again,
-   * [property@Advertisement:active] is %FALSE.
+   * [property@Advertisement:registered] is %FALSE.
    *
    * Since: 0.1
    */

@@ -74,7 +74,9 @@ G_DEFINE_FINAL_TYPE (GpPairingRequest, gp_pairing_request, G_TYPE_OBJECT)
  *
  * Only the default agent serves incoming pairing (a central pairing with
  * the peripheral), and its capability decides the method: register with
- * `make_default` %TRUE. Only BlueZ may call the agent.
+ * `make_default` %TRUE. Only BlueZ may call the agent. If bluetoothd
+ * restarts, the agent registers itself again (and asks again to be the
+ * default); see [property@Agent:registration-state].
  *
  * Since: 0.1
  */
@@ -786,8 +788,10 @@ gp_agent_register_finish (GpAgent       *self,
  * @user_data: data for @callback
  *
  * Unregisters the agent (`UnregisterAgent`); pending requests are
- * canceled. It fails with %GP_ERROR_DOES_NOT_EXIST if the agent is not
- * registered.
+ * canceled. If BlueZ lost the agent (%GP_REGISTRATION_STATE_LOST), it
+ * stops the agent from registering itself again, and succeeds. It fails
+ * with %GP_ERROR_DOES_NOT_EXIST if the agent is not registered, and
+ * %GP_ERROR_IN_PROGRESS while [method@Agent.register_async] runs.
  *
  * Since: 0.1
  */

@@ -40,10 +40,12 @@
  * (BlueZ then tells connected centrals with a Service Changed indication).
  *
  * Only BlueZ may call the exported objects: calls from other peers are
- * refused with `org.bluez.Error.NotPermitted`. If bluetoothd exits,
- * [property@Application:registered] turns %FALSE; when it comes back, the
- * application registers itself again (see
- * [property@Application:auto-register]) and the property turns %TRUE.
+ * refused with `org.bluez.Error.NotPermitted`. If bluetoothd exits or the
+ * adapter goes away, [property@Application:registration-state] turns
+ * %GP_REGISTRATION_STATE_LOST (and [property@Application:registered]
+ * %FALSE); when bluetoothd or the adapter comes back, the application
+ * registers itself again (see [property@Application:auto-register]).
+ * [signal@Application::registration-changed] tells every change, and why.
  *
  * Since: 0.1
  */
