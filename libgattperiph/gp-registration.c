@@ -768,22 +768,17 @@ released_probed (GObject      *source,
   Probe *probe = g_task_get_task_data (task);
   GpRegistration *reg = probe->reg;
   g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
   g_task_return_boolean (task, TRUE);
   if (reg->generation != probe->generation || reg->state != GP_REGISTRATION_STATE_REGISTERED ||
       reg->attempting)
     return;   /* the loss, or something else, was seen meanwhile */
-  if (reply == NULL)
-    /* bluetoothd released it with the adapter, or on its way out. */
-    lose (reg, reg->vtable->on_adapter &&
-               (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
-                g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE) ||
-                g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
-                g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS))
-               ? GP_REGISTRATION_REASON_ADAPTER_REMOVED : GP_REGISTRATION_REASON_BLUEZ_EXITED);
-  else
+  /* An error means bluetoothd released it with the adapter, or on its
+   * way out (it removes its adapters first, so the error does not say
+   * which): the adapter's InterfacesRemoved or bluetoothd leaving the bus,
+   * which follow, report the loss and its reason. */
+  if (reply != NULL)
     finish (reg, GP_REGISTRATION_REASON_RELEASED);
 }
 
