@@ -764,7 +764,7 @@ properties_call (GpAdvertisement       *self,
                  const char            *method_name,
                  GVariant              *parameters)
 {
-  g_autoptr(GVariant) all = g_variant_ref_sink (build_properties (self));
+  g_autoptr(GVariant) all = build_properties (self);
   const char *name = NULL;
 
   if (strcmp (method_name, "GetAll") == 0)
