@@ -462,7 +462,7 @@ attempt_done (GObject      *source,
       if (reg->state == GP_REGISTRATION_STATE_REGISTERING)
         {
           stop_watching (reg);
-          set_state (reg, GP_REGISTRATION_STATE_UNREGISTERED, GP_REGISTRATION_REASON_REQUESTED);
+          set_state (reg, GP_REGISTRATION_STATE_UNREGISTERED, GP_REGISTRATION_REASON_FAILED);
         }
       g_task_return_error (task, g_steal_pointer (&error));
       return;

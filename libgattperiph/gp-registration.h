@@ -49,8 +49,9 @@ typedef enum {
  *   back, and the library registered it again
  * @GP_REGISTRATION_REASON_RELEASED: BlueZ released it while it kept
  *   running (an advertisement's timeout expired)
- * @GP_REGISTRATION_REASON_FAILED: registering again failed, and the
- *   library gave up
+ * @GP_REGISTRATION_REASON_FAILED: registering failed (the program's own
+ *   registration also reports the error to its callback), or registering
+ *   again failed in a way that retrying cannot fix, and the library gave up
  *
  * Why the registration state changed: the second argument of the
  * `registration-changed` signals.

@@ -813,6 +813,37 @@ test_no_auto_register (FakeFixture   *fx,
   spin_until (all_back, &all, WAIT_MS);
 }
 
+/* A registration that fails says so, and nothing comes back by itself. */
+static void
+test_failed_registration (FakeFixture   *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(GpApplication) app = app_new (fx, "/test/app");
+  g_autoptr(GpAgent) agent = agent_new (fx);
+  g_autoptr(GString) app_trace = trace_new (app);
+  g_autoptr(GString) agent_trace = trace_new (agent);
+  g_autoptr(GpApplication) sentinel = app_new (fx, "/test/sentinel");
+  g_autoptr(GError) error = NULL;
+
+  register_ok (sentinel);
+  ctrl0 (fx, "Stop", NULL);
+  spin_until (not_registered, sentinel, WAIT_MS);
+  g_assert_false (do_register (G_OBJECT (app), NULL, &error));
+  g_assert_error (error, GP_ERROR, GP_ERROR_NOT_READY);
+  g_clear_error (&error);
+  g_assert_false (do_register (G_OBJECT (agent), NULL, &error));
+  g_assert_error (error, GP_ERROR, GP_ERROR_NOT_READY);
+  g_assert_cmpstr (app_trace->str, ==, "registering:requested unregistered:failed ");
+  g_assert_cmpstr (agent_trace->str, ==, "registering:requested unregistered:failed ");
+
+  ctrl0 (fx, "Start", NULL);
+  spin_until (sentinel_back, sentinel, WAIT_MS);
+  spin_for (300);
+  g_assert_cmpuint (fake_apps (fx), ==, 1);
+  g_assert_cmpuint (fake_agents (fx), ==, 0);
+  g_assert_cmpint (state_of (app), ==, GP_REGISTRATION_STATE_UNREGISTERED);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -831,6 +862,7 @@ main (int    argc,
   ADD ("only-bluez", test_only_bluez);
   ADD ("dispose", test_dispose);
   ADD ("no-auto-register", test_no_auto_register);
+  ADD ("failed-registration", test_failed_registration);
 #undef ADD
 
   return g_test_run ();
