@@ -25,5 +25,6 @@
 #include "gp-advertisement.h"
 #include "gp-pairing-request.h"
 #include "gp-agent.h"
+#include "gp-registration.h"
 
 #undef __GATTPERIPH_INSIDE__

@@ -6,6 +6,7 @@
 #include "gp-advertisement-private.h"
 #include "gp-advertising-data-private.h"
 #include "gp-dbus-util-private.h"
+#include "gp-registration-private.h"
 
 #include <string.h>
 
@@ -41,6 +42,12 @@
  * advertisement stays on air as it was and
  * [signal@Advertisement::update-failed] says why. Call
  * [method@Advertisement.check] to check a change at once.
+ *
+ * An advertisement runs until it is stopped: if bluetoothd exits or the
+ * adapter goes away, it registers itself again when they come back, like
+ * an application (see [property@Advertisement:registration-state] and
+ * [property@Advertisement:auto-register]). Only bluetoothd may call the
+ * exported advertisement, its properties included.
  *
  * Before BlueZ sees it, the library computes the advertising data as
  * bluetoothd 5.66 builds it, and refuses data that does not fit in the
@@ -94,14 +101,12 @@ struct _GpAdvertisement
   guint                    free_instances;
 
   /* Registration */
-  char                    *bluez_owner;
+  GpRegistration          *registration;        /* the lifecycle with BlueZ */
+  GMainContext            *context;             /* thread-default at creation */
   guint                    export_id;
-  guint                    name_watch;
-  GTask                   *start_task;
   GVariant                *sent;                /* a{sv} BlueZ has */
-  guint                    apply_idle;
-  gboolean                 reregistering;
-  gboolean                 active;
+  GSource                 *apply_idle;
+  gboolean                 reregistering;       /* to apply a change */
 };
 
 G_DEFINE_FINAL_TYPE (GpAdvertisement, gp_advertisement, G_TYPE_OBJECT)
@@ -111,7 +116,7 @@ enum {
   PROP_CONNECTION,
   PROP_OBJECT_PATH,
   PROP_ADAPTER,
-  PROP_ACTIVE,
+  PROP_REGISTERED,
   PROP_ADVERTISEMENT_TYPE,
   PROP_SERVICE_UUIDS,
   PROP_SOLICIT_UUIDS,
@@ -126,14 +131,19 @@ enum {
   PROP_MIN_INTERVAL,
   PROP_MAX_INTERVAL,
   PROP_TX_POWER,
+  PROP_REGISTRATION_STATE,
+  PROP_AUTO_REGISTER,
   N_PROPS
 };
 
 static GParamSpec *props[N_PROPS];
 
+static const GpRegistrationVTable registration_vtable;
+
 enum {
   SIGNAL_RELEASED,
   SIGNAL_UPDATE_FAILED,
+  SIGNAL_REGISTRATION_CHANGED,
   N_SIGNALS
 };
 
@@ -415,20 +425,9 @@ gp_advertisement_get_data_length (GpAdvertisement *self)
 /* The exported object                                                  */
 
 static gboolean
-caller_is_bluez (GpAdvertisement *self,
-                 const char      *sender)
+is_registered (GpAdvertisement *self)
 {
-  return sender == NULL || (self->bluez_owner != NULL && strcmp (sender, self->bluez_owner) == 0);
-}
-
-static void
-stop_watching (GpAdvertisement *self)
-{
-  if (self->name_watch != 0)
-    {
-      g_bus_unwatch_name (self->name_watch);
-      self->name_watch = 0;
-    }
+  return self->registration != NULL && gp_registration_get_registered (self->registration);
 }
 
 static void
@@ -442,26 +441,41 @@ unexport (GpAdvertisement *self)
 }
 
 static void
-set_active (GpAdvertisement *self,
-            gboolean         active)
+properties_call (GpAdvertisement       *self,
+                 GDBusMethodInvocation *invocation,
+                 const char            *method_name,
+                 GVariant              *parameters)
 {
-  if (self->active == active)
-    return;
-  self->active = active;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACTIVE]);
-}
+  g_autoptr(GVariant) all = build_properties (self);
+  const char *name = NULL;
 
-/* BlueZ dropped us (Release, or it left the bus). */
-static void
-deactivate (GpAdvertisement *self)
-{
-  stop_watching (self);
-  unexport (self);
-  g_clear_handle_id (&self->apply_idle, g_source_remove);
-  g_clear_pointer (&self->sent, g_variant_unref);
-  g_clear_pointer (&self->bluez_owner, g_free);
-  self->reregistering = FALSE;
-  set_active (self, FALSE);
+  if (strcmp (method_name, "GetAll") == 0)
+    {
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(@a{sv})", all));
+      return;
+    }
+  g_variant_get_child (parameters, 1, "&s", &name);
+  if (strcmp (method_name, "Get") == 0)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (all, name, NULL);
+
+      /* GetAll leaves out properties that are not set. */
+      if (value == NULL)
+        g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                               "Property “%s” is not set", name);
+      else
+        g_dbus_method_invocation_return_value (invocation, g_variant_new ("(v)", value));
+      return;
+    }
+  /* bluetoothd writes back the TX power the controller chose (extended
+   * advertising): accepted, the requested value stays. */
+  if (strcmp (method_name, "Set") == 0 && strcmp (name, "TxPower") == 0)
+    {
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      return;
+    }
+  g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
+                                         "Property %s cannot be set from D-Bus", name);
 }
 
 static void
@@ -476,26 +490,22 @@ object_method_call (GDBusConnection       *connection,
 {
   GpAdvertisement *self = user_data;
 
-  if (!caller_is_bluez (self, sender))
+  /* Every method, and Properties too: only bluetoothd. */
+  if (!gp_registration_check_caller (self->registration, invocation))
+    return;
+
+  if (strcmp (interface_name, "org.freedesktop.DBus.Properties") == 0)
     {
-      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
-                                             "Only BlueZ may call %s.%s on this object",
-                                             interface_name, method_name);
+      properties_call (self, invocation, method_name, parameters);
       return;
     }
-
   if (strcmp (method_name, "Release") == 0)
     {
-      g_autoptr(GpAdvertisement) keep = g_object_ref (self);
-
       g_dbus_method_invocation_return_value (invocation, NULL);
       g_debug ("BlueZ released advertisement %s", self->object_path);
       /* A re-registration in flight unregistered it itself. */
-      if (self->active && !self->reregistering && self->start_task == NULL)
-        {
-          deactivate (self);
-          g_signal_emit (self, signals[SIGNAL_RELEASED], 0);
-        }
+      if (!self->reregistering)
+        gp_registration_released (self->registration);
       return;
     }
 
@@ -503,50 +513,11 @@ object_method_call (GDBusConnection       *connection,
                                          "Unknown method %s", method_name);
 }
 
-static GVariant *
-object_get_property (GDBusConnection  *connection,
-                     const char       *sender,
-                     const char       *object_path,
-                     const char       *interface_name,
-                     const char       *property_name,
-                     GError          **error,
-                     gpointer          user_data)
-{
-  g_autoptr(GVariant) all = build_properties (user_data);
-  GVariant *value = g_variant_lookup_value (all, property_name, NULL);
-
-  /* GetAll leaves out properties that are not set (error is NULL then). */
-  if (value == NULL)
-    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                 "Property “%s” is not set", property_name);
-  return value;
-}
-
-static gboolean
-object_set_property (GDBusConnection  *connection,
-                     const char       *sender,
-                     const char       *object_path,
-                     const char       *interface_name,
-                     const char       *property_name,
-                     GVariant         *value,
-                     GError          **error,
-                     gpointer          user_data)
-{
-  GpAdvertisement *self = user_data;
-
-  /* bluetoothd writes back the TX power the controller chose (extended
-   * advertising): accepted, the requested value stays. */
-  if (caller_is_bluez (self, sender) && strcmp (property_name, "TxPower") == 0)
-    return TRUE;
-  g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
-               "Property %s.%s cannot be set from D-Bus", interface_name, property_name);
-  return FALSE;
-}
-
+/* Properties calls come to object_method_call, which checks the caller. */
 static const GDBusInterfaceVTable object_vtable = {
   object_method_call,
-  object_get_property,
-  object_set_property,
+  NULL,
+  NULL,
   { 0 }
 };
 
@@ -658,7 +629,7 @@ reregister_unregistered (GObject      *source,
   if (reply == NULL)
     g_debug ("Unregistering advertisement %s to re-register it: %s",
              self->object_path, error->message);
-  if (!self->active || !self->reregistering)
+  if (!is_registered (self) || !self->reregistering)
     return;
   register_advertisement (self, NULL);
 }
@@ -670,8 +641,8 @@ apply_changes (gpointer user_data)
   g_autoptr(GVariant) now = NULL;
   g_autoptr(GError) error = NULL;
 
-  self->apply_idle = 0;
-  if (!self->active || self->reregistering || self->sent == NULL)
+  gp_source_clear (&self->apply_idle);
+  if (!is_registered (self) || self->reregistering || self->sent == NULL)
     return G_SOURCE_REMOVE;
 
   now = build_properties (self);
@@ -690,8 +661,8 @@ apply_changes (gpointer user_data)
     {
       g_debug ("Re-registering advertisement %s to apply a change", self->object_path);
       self->reregistering = TRUE;
-      g_dbus_connection_call (self->connection, self->bluez_owner,
-                              gp_adapter_get_object_path (self->adapter),
+      g_dbus_connection_call (self->connection, gp_registration_get_owner (self->registration),
+                              gp_registration_get_adapter_path (self->registration),
                               "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
                               g_variant_new ("(o)", self->object_path), NULL,
                               G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
@@ -713,9 +684,11 @@ apply_changes (gpointer user_data)
 static void
 schedule_apply (GpAdvertisement *self)
 {
-  if (!self->active || self->apply_idle != 0)
+  /* Registered, or being registered (BlueZ may be reading us). */
+  if (self->sent == NULL || self->apply_idle != NULL)
     return;
-  self->apply_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, apply_changes, self, NULL);
+  self->apply_idle = gp_idle_source_attach (self->context, G_PRIORITY_DEFAULT_IDLE,
+                                            apply_changes, self);
 }
 
 /* A property of the content changed. */
@@ -730,19 +703,6 @@ content_changed (GpAdvertisement *self,
 
 /* ------------------------------------------------------------------ */
 /* Registration                                                         */
-
-static void
-on_bluez_vanished (GDBusConnection *connection,
-                   const char      *name,
-                   gpointer         user_data)
-{
-  GpAdvertisement *self = user_data;
-
-  if (!self->active)
-    return;
-  g_debug ("BlueZ left the bus: advertisement %s is no longer registered", self->object_path);
-  deactivate (self);
-}
 
 static char *
 largest_fields (GpAdvertisement *self)
@@ -804,47 +764,23 @@ gp_advertisement_explain_error (GpAdvertisement *self,
 }
 
 static void
-start_failed (GpAdvertisement *self,
-              GTask           *task,
-              GError          *error)
-{
-  unexport (self);
-  g_clear_pointer (&self->bluez_owner, g_free);
-  g_clear_object (&self->start_task);
-  g_task_return_error (task, error);
-}
-
-static void
 register_done (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GpAdvertisement) self = NULL;
+  GpAdvertisement *self = g_task_get_source_object (task);
   g_autoptr(GVariant) reply = NULL;
   GError *error = NULL;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  self = g_object_ref (g_task_get_source_object (task));
   if (reply == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_dbus_connection_call (self->connection, self->bluez_owner,
-                                gp_adapter_get_object_path (self->adapter),
-                                "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
-                                g_variant_new ("(o)", self->object_path), NULL,
-                                G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
-      else
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         error = gp_advertisement_explain_error (self, error);
-      start_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
-
-  g_clear_object (&self->start_task);
-  self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
-                                                     G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                     NULL, on_bluez_vanished, self, NULL);
-  set_active (self, TRUE);
   /* Changes made while BlueZ read us. */
   schedule_apply (self);
   g_task_return_boolean (task, TRUE);
@@ -871,7 +807,7 @@ reregister_done (GObject      *source,
       g_autoptr(GError) explained = gp_advertisement_explain_error (self, error);
 
       g_prefix_error (&explained, "Re-registering to apply a change failed: ");
-      deactivate (self);
+      gp_registration_give_up (self->registration, GP_REGISTRATION_REASON_FAILED);
       g_signal_emit (self, signals[SIGNAL_UPDATE_FAILED], 0, explained);
       return;
     }
@@ -888,8 +824,8 @@ register_advertisement (GpAdvertisement *self,
 
   g_clear_pointer (&self->sent, g_variant_unref);
   self->sent = build_properties (self);
-  g_dbus_connection_call (self->connection, self->bluez_owner,
-                          gp_adapter_get_object_path (self->adapter),
+  g_dbus_connection_call (self->connection, gp_registration_get_owner (self->registration),
+                          gp_registration_get_adapter_path (self->registration),
                           "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement",
                           g_variant_new ("(o@a{sv})", self->object_path, options),
                           NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, GP_REGISTER_TIMEOUT_MSEC,
@@ -924,7 +860,7 @@ start_got_manager (GObject      *source,
           g_error_free (error);
           error = e;
         }
-      start_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
 
@@ -944,12 +880,12 @@ start_got_manager (GObject      *source,
 
   if (!gp_advertisement_check (self, &error))
     {
-      start_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
   if (!export (self, &error))
     {
-      start_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
   register_advertisement (self, task);
@@ -979,23 +915,22 @@ start_got_adapter_props (GObject      *source,
           g_error_free (error);
           error = e;
         }
-      start_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
   all = g_variant_get_child_value (reply, 0);
   g_variant_lookup (all, "Powered", "b", &powered);
   if (!powered)
     {
-      start_failed (self, task,
-                    g_error_new (GP_ERROR, GP_ERROR_NOT_READY,
-                                 "Adapter %s is powered off: power it on "
-                                 "(gp_adapter_set_powered_async(), or bluetoothctl power on) "
-                                 "and start the advertisement again",
-                                 gp_adapter_get_interface_name (self->adapter)));
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_READY,
+                               "Adapter %s is powered off: power it on "
+                               "(gp_adapter_set_powered_async(), or bluetoothctl power on) "
+                               "and start the advertisement again",
+                               gp_adapter_get_interface_name (self->adapter));
       return;
     }
 
-  g_dbus_connection_call (self->connection, self->bluez_owner,
+  g_dbus_connection_call (self->connection, gp_registration_get_owner (self->registration),
                           gp_adapter_get_object_path (self->adapter),
                           "org.freedesktop.DBus.Properties", "GetAll",
                           g_variant_new ("(s)", "org.bluez.LEAdvertisingManager1"),
@@ -1003,40 +938,71 @@ start_got_adapter_props (GObject      *source,
                           g_task_get_cancellable (task), start_got_manager, g_object_ref (task));
 }
 
+/* What GpRegistration calls: check against the adapter, export and
+ * register on @target. */
 static void
-start_got_target (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+registration_register_async (GObject             *object,
+                             GpBluezTarget       *target,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GpAdvertisement *self = g_task_get_source_object (task);
-  g_autoptr(GpBluezTarget) target = NULL;
-  GError *error = NULL;
+  GpAdvertisement *self = GP_ADVERTISEMENT (object);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
-  target = gp_bluez_target_resolve_finish (result, &error);
-  if (target == NULL)
-    {
-      start_failed (self, task, error);
-      return;
-    }
   if (self->connection == NULL)
     {
       self->connection = g_object_ref (target->connection);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
     }
-  g_set_object (&self->adapter, target->adapter);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
-  g_free (self->bluez_owner);
-  self->bluez_owner = g_steal_pointer (&target->owner);
+  if (g_set_object (&self->adapter, target->adapter))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
 
-  g_dbus_connection_call (self->connection, self->bluez_owner,
+  g_dbus_connection_call (self->connection, target->owner,
                           gp_adapter_get_object_path (self->adapter),
                           "org.freedesktop.DBus.Properties", "GetAll",
                           g_variant_new ("(s)", "org.bluez.Adapter1"),
                           G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
-                          g_task_get_cancellable (task), start_got_adapter_props,
-                          g_object_ref (task));
+                          cancellable, start_got_adapter_props, g_steal_pointer (&task));
 }
+
+static gboolean
+registration_register_finish (GObject       *object,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* BlueZ does not have the advertisement (any more). */
+static void
+registration_dropped (GObject              *object,
+                      GpRegistrationReason  reason)
+{
+  GpAdvertisement *self = GP_ADVERTISEMENT (object);
+
+  unexport (self);
+  gp_source_clear (&self->apply_idle);
+  g_clear_pointer (&self->sent, g_variant_unref);
+  self->reregistering = FALSE;
+}
+
+static void
+registration_released (GObject *object)
+{
+  g_signal_emit (object, signals[SIGNAL_RELEASED], 0);
+}
+
+static const GpRegistrationVTable registration_vtable = {
+  .what = "Advertisement",
+  .manager_interface = "org.bluez.LEAdvertisingManager1",
+  .unregister_method = "UnregisterAdvertisement",
+  .on_adapter = TRUE,
+  .register_async = registration_register_async,
+  .register_finish = registration_register_finish,
+  .dropped = registration_dropped,
+  .released = registration_released,
+};
 
 /**
  * gp_advertisement_start_async:
@@ -1052,7 +1018,7 @@ start_got_target (GObject      *source,
  * advertisement during the call, so the main context must keep running.
  *
  * Errors, each with a message that says what to do:
- * %GP_ERROR_ALREADY_EXISTS if it is active, %GP_ERROR_IN_PROGRESS while
+ * %GP_ERROR_ALREADY_EXISTS if it is registered, %GP_ERROR_IN_PROGRESS while
  * it starts, %GP_ERROR_INVALID_VALUE_LENGTH for data that does not fit
  * (naming the fields and the bytes over), %GP_ERROR_INVALID_ARGUMENTS,
  * %GP_ERROR_NOT_SUPPORTED for what the adapter or bluetoothd does not
@@ -1081,18 +1047,6 @@ gp_advertisement_start_async (GpAdvertisement     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_advertisement_start_async);
 
-  if (self->active)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
-                               "Advertisement %s is already active", self->object_path);
-      return;
-    }
-  if (self->start_task != NULL)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_IN_PROGRESS,
-                               "Advertisement %s is being started", self->object_path);
-      return;
-    }
   if (!check_content (self, &error))
     {
       g_task_return_error (task, error);
@@ -1107,9 +1061,8 @@ gp_advertisement_start_async (GpAdvertisement     *self,
       return;
     }
 
-  self->start_task = g_object_ref (task);
-  gp_bluez_target_resolve_async (self->connection, adapter, TRUE, cancellable,
-                                 start_got_target, g_steal_pointer (&task));
+  gp_registration_register (self->registration, task, self->connection, adapter,
+                            self->object_path);
 }
 
 /**
@@ -1136,35 +1089,6 @@ gp_advertisement_start_finish (GpAdvertisement  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-stop_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpAdvertisement *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
-  GError *error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  deactivate (self);
-
-  if (reply == NULL)
-    {
-      error = gp_dbus_error_from_bluez (error);
-      /* BlueZ forgot it already (restart, adapter gone, timeout). */
-      if (g_error_matches (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST) ||
-          g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY) ||
-          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
-          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
-        g_clear_error (&error);
-    }
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /**
  * gp_advertisement_stop_async:
  * @self: a #GpAdvertisement
@@ -1176,8 +1100,10 @@ stop_done (GObject      *source,
  * it. BlueZ does not call Release for this: [signal@Advertisement::released]
  * is not emitted. The advertisement can be started again.
  *
- * It fails with %GP_ERROR_DOES_NOT_EXIST if the advertisement is not
- * active.
+ * If BlueZ lost the advertisement (%GP_REGISTRATION_STATE_LOST), it stops
+ * the advertisement from registering itself again, and succeeds. It fails
+ * with %GP_ERROR_DOES_NOT_EXIST if the advertisement is not registered, and
+ * %GP_ERROR_IN_PROGRESS while [method@Advertisement.start_async] runs.
  *
  * Since: 0.1
  */
@@ -1195,20 +1121,8 @@ gp_advertisement_stop_async (GpAdvertisement     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_advertisement_stop_async);
 
-  if (!self->active)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
-                               "Advertisement %s is not active", self->object_path);
-      return;
-    }
-
   self->reregistering = FALSE;
-  g_dbus_connection_call (self->connection, self->bluez_owner,
-                          gp_adapter_get_object_path (self->adapter),
-                          "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
-                          g_variant_new ("(o)", self->object_path), NULL,
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
-                          stop_done, g_steal_pointer (&task));
+  gp_registration_unregister (self->registration, task);
 }
 
 /**
@@ -1243,17 +1157,11 @@ gp_advertisement_dispose (GObject *object)
 {
   GpAdvertisement *self = GP_ADVERTISEMENT (object);
 
-  stop_watching (self);
-  g_clear_handle_id (&self->apply_idle, g_source_remove);
-  if (self->active && self->connection != NULL)
-    g_dbus_connection_call (self->connection, self->bluez_owner,
-                            gp_adapter_get_object_path (self->adapter),
-                            "org.bluez.LEAdvertisingManager1", "UnregisterAdvertisement",
-                            g_variant_new ("(o)", self->object_path), NULL,
-                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+  /* Unregisters from BlueZ if registered; nothing calls back. */
+  g_clear_pointer (&self->registration, gp_registration_free);
+  gp_source_clear (&self->apply_idle);
   if (self->connection != NULL)
     unexport (self);
-  self->active = FALSE;
 
   G_OBJECT_CLASS (gp_advertisement_parent_class)->dispose (object);
 }
@@ -1272,7 +1180,7 @@ gp_advertisement_finalize (GObject *object)
   g_clear_pointer (&self->supported_includes, g_strfreev);
   g_clear_pointer (&self->supported_channels, g_strfreev);
   g_clear_pointer (&self->sent, g_variant_unref);
-  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->object_path, g_free);
   g_clear_object (&self->adapter);
   g_clear_object (&self->connection);
@@ -1299,8 +1207,14 @@ gp_advertisement_get_property (GObject    *object,
     case PROP_ADAPTER:
       g_value_set_object (value, self->adapter);
       break;
-    case PROP_ACTIVE:
-      g_value_set_boolean (value, self->active);
+    case PROP_REGISTERED:
+      g_value_set_boolean (value, gp_advertisement_get_registered (self));
+      break;
+    case PROP_REGISTRATION_STATE:
+      g_value_set_enum (value, gp_advertisement_get_registration_state (self));
+      break;
+    case PROP_AUTO_REGISTER:
+      g_value_set_boolean (value, gp_advertisement_get_auto_register (self));
       break;
     case PROP_ADVERTISEMENT_TYPE:
       g_value_set_enum (value, self->type);
@@ -1421,6 +1335,9 @@ gp_advertisement_set_property (GObject      *object,
     case PROP_TX_POWER:
       gp_advertisement_set_tx_power (self, g_value_get_int (value));
       break;
+    case PROP_AUTO_REGISTER:
+      gp_advertisement_set_auto_register (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1478,18 +1395,43 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * GpAdvertisement:active:
+   * GpAdvertisement:registered:
    *
-   * Whether BlueZ has the advertisement registered (it is on air). It
-   * turns %FALSE when the advertisement is stopped, when BlueZ releases it
-   * (its [property@Advertisement:timeout] expired, or the adapter went;
-   * see [signal@Advertisement::released]) and when bluetoothd exits.
+   * Whether BlueZ has the advertisement registered (it is on air): the
+   * same as [property@Advertisement:registration-state] being
+   * %GP_REGISTRATION_STATE_REGISTERED. It turns %FALSE when the
+   * advertisement is stopped, when BlueZ releases it (its
+   * [property@Advertisement:timeout] expired; see
+   * [signal@Advertisement::released]), when bluetoothd exits and when the
+   * adapter goes away, and %TRUE again when the advertisement registered
+   * itself again (see [property@Advertisement:auto-register]).
    *
    * Since: 0.1
    */
-  props[PROP_ACTIVE] =
-    g_param_spec_boolean ("active", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_REGISTERED] = gp_registration_pspec_registered ();
+
+  /**
+   * GpAdvertisement:registration-state:
+   *
+   * Where the advertisement stands with BlueZ; every change is also
+   * announced by [signal@Advertisement::registration-changed], with the
+   * reason.
+   *
+   * Since: 0.1
+   */
+  props[PROP_REGISTRATION_STATE] = gp_registration_pspec_state ();
+
+  /**
+   * GpAdvertisement:auto-register:
+   *
+   * Whether the advertisement registers itself again when bluetoothd
+   * comes back after it exited or restarted, or when its adapter comes
+   * back (BlueZ drops every advertisement then).
+   * [property@Advertisement:registration-state] follows.
+   *
+   * Since: 0.1
+   */
+  props[PROP_AUTO_REGISTER] = gp_registration_pspec_auto_register ();
 
   /**
    * GpAdvertisement:advertisement-type:
@@ -1668,9 +1610,11 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    * GpAdvertisement::released:
    * @self: the advertisement
    *
-   * BlueZ released the advertisement: its
-   * [property@Advertisement:timeout] expired, or the adapter went away.
-   * [property@Advertisement:active] is %FALSE by then. (BlueZ does not
+   * BlueZ released the advertisement while it kept running: its
+   * [property@Advertisement:timeout] expired. (When bluetoothd exits or
+   * the adapter goes away, BlueZ releases it too, but that is a loss: see
+   * [signal@Advertisement::registration-changed].)
+   * [property@Advertisement:registered] is %FALSE by then. (BlueZ does not
    * release advertisements that are stopped.)
    *
    * Since: 0.1
@@ -1688,13 +1632,28 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    * applied. If the change itself is wrong (data that does not fit, a
    * conflict), it was not sent and the advertisement stays on air as it
    * was; if BlueZ refused to register the advertisement again,
-   * [property@Advertisement:active] is %FALSE.
+   * [property@Advertisement:registered] is %FALSE.
    *
    * Since: 0.1
    */
   signals[SIGNAL_UPDATE_FAILED] =
     g_signal_new ("update-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * GpAdvertisement::registration-changed:
+   * @self: the advertisement
+   * @state: the new [property@Advertisement:registration-state]
+   * @reason: why it changed
+   *
+   * The registration state changed: registered (at the program's request,
+   * or again after bluetoothd or the adapter came back), lost (bluetoothd
+   * exited, the adapter went away) or unregistered (stopped, released,
+   * or given up).
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_REGISTRATION_CHANGED] = gp_registration_signal_new (G_TYPE_FROM_CLASS (klass));
 }
 
 static void
@@ -1707,6 +1666,11 @@ gp_advertisement_init (GpAdvertisement *self)
   self->manufacturer_data = g_ptr_array_new_with_free_func (gp_advertising_data_entry_free);
   self->service_data = g_ptr_array_new_with_free_func (gp_advertising_data_entry_free);
   self->data = g_ptr_array_new_with_free_func (gp_advertising_data_entry_free);
+  self->context = g_main_context_ref_thread_default ();
+  self->registration = gp_registration_new (G_OBJECT (self), &registration_vtable,
+                                            props[PROP_REGISTERED],
+                                            props[PROP_REGISTRATION_STATE],
+                                            signals[SIGNAL_REGISTRATION_CHANGED]);
 }
 
 /**
@@ -1803,20 +1767,75 @@ gp_advertisement_get_adapter (GpAdvertisement *self)
 }
 
 /**
- * gp_advertisement_get_active:
+ * gp_advertisement_get_registered:
  * @self: a #GpAdvertisement
  *
- * See [property@Advertisement:active].
+ * See [property@Advertisement:registered].
  *
  * Returns: %TRUE while BlueZ has the advertisement registered
  *
  * Since: 0.1
  */
 gboolean
-gp_advertisement_get_active (GpAdvertisement *self)
+gp_advertisement_get_registered (GpAdvertisement *self)
 {
   g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), FALSE);
-  return self->active;
+  return is_registered (self);
+}
+
+/**
+ * gp_advertisement_get_registration_state:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:registration-state].
+ *
+ * Returns: where the advertisement stands with BlueZ
+ *
+ * Since: 0.1
+ */
+GpRegistrationState
+gp_advertisement_get_registration_state (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), GP_REGISTRATION_STATE_UNREGISTERED);
+  return self->registration != NULL ? gp_registration_get_state (self->registration)
+                                    : GP_REGISTRATION_STATE_UNREGISTERED;
+}
+
+/**
+ * gp_advertisement_get_auto_register:
+ * @self: a #GpAdvertisement
+ *
+ * See [property@Advertisement:auto-register].
+ *
+ * Returns: whether the advertisement registers itself again after a loss
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_advertisement_get_auto_register (GpAdvertisement *self)
+{
+  g_return_val_if_fail (GP_IS_ADVERTISEMENT (self), FALSE);
+  return self->registration != NULL && gp_registration_get_auto_register (self->registration);
+}
+
+/**
+ * gp_advertisement_set_auto_register:
+ * @self: a #GpAdvertisement
+ * @auto_register: whether to register again after a loss
+ *
+ * Sets [property@Advertisement:auto-register].
+ *
+ * Since: 0.1
+ */
+void
+gp_advertisement_set_auto_register (GpAdvertisement *self,
+                                    gboolean         auto_register)
+{
+  g_return_if_fail (GP_IS_ADVERTISEMENT (self));
+
+  if (self->registration != NULL &&
+      gp_registration_set_auto_register (self->registration, auto_register))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AUTO_REGISTER]);
 }
 
 #define SIMPLE_ACCESSORS(ctype, field, getter, setter, PROP, extra_check) \

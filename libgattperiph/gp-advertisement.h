@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "gp-version-macros.h"
+#include "gp-registration.h"
 #include "gp-adapter.h"
 
 G_BEGIN_DECLS
@@ -112,7 +113,14 @@ const char         *gp_advertisement_get_object_path       (GpAdvertisement     
 GP_AVAILABLE_IN_ALL
 GpAdapter          *gp_advertisement_get_adapter           (GpAdvertisement      *self);
 GP_AVAILABLE_IN_ALL
-gboolean            gp_advertisement_get_active            (GpAdvertisement      *self);
+gboolean            gp_advertisement_get_registered            (GpAdvertisement      *self);
+GP_AVAILABLE_IN_ALL
+GpRegistrationState gp_advertisement_get_registration_state    (GpAdvertisement      *self);
+GP_AVAILABLE_IN_ALL
+gboolean            gp_advertisement_get_auto_register        (GpAdvertisement      *self);
+GP_AVAILABLE_IN_ALL
+void                gp_advertisement_set_auto_register        (GpAdvertisement      *self,
+                                                                gboolean              auto_register);
 
 GP_AVAILABLE_IN_ALL
 GpAdvertisementType gp_advertisement_get_advertisement_type (GpAdvertisement     *self);

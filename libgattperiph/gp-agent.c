@@ -4,6 +4,7 @@
  */
 
 #include "gp-dbus-util-private.h"
+#include "gp-registration-private.h"
 #include "gp-device-private.h"
 #include "gp-pairing-request-private.h"
 
@@ -41,7 +42,9 @@
  *
  * Only the default agent serves incoming pairing (a central pairing with
  * the peripheral), and its capability decides the method: register with
- * `make_default` %TRUE. Only BlueZ may call the agent.
+ * `make_default` %TRUE. Only BlueZ may call the agent. If bluetoothd
+ * restarts, the agent registers itself again (and asks again to be the
+ * default); see [property@Agent:registration-state].
  *
  * Since: 0.1
  */
@@ -53,12 +56,10 @@ struct _GpAgent
   char              *object_path;
   GpAgentCapability  capability;
 
-  char              *bluez_owner;
+  GpRegistration    *registration;      /* the lifecycle with BlueZ */
   guint              export_id;
-  guint              name_watch;
-  GTask             *register_task;
   GPtrArray         *pending;           /* GpPairingRequest */
-  gboolean           registered;
+  gboolean           make_default;      /* asked for at registration */
   gboolean           is_default;
 };
 
@@ -71,10 +72,14 @@ enum {
   PROP_CAPABILITY,
   PROP_REGISTERED,
   PROP_IS_DEFAULT,
+  PROP_REGISTRATION_STATE,
+  PROP_AUTO_REGISTER,
   N_PROPS
 };
 
 static GParamSpec *props[N_PROPS];
+
+static const GpRegistrationVTable registration_vtable;
 
 enum {
   SIGNAL_HANDLE_REQUEST_PIN_CODE,
@@ -86,6 +91,7 @@ enum {
   SIGNAL_DISPLAY_PASSKEY,
   SIGNAL_CANCELLED,
   SIGNAL_RELEASED,
+  SIGNAL_REGISTRATION_CHANGED,
   N_SIGNALS
 };
 
@@ -99,22 +105,13 @@ static const char * const capability_names[] = {
 /* The exported object                                                  */
 
 static void
-set_registered (GpAgent  *self,
-                gboolean  registered,
+set_is_default (GpAgent  *self,
                 gboolean  is_default)
 {
-  g_object_freeze_notify (G_OBJECT (self));
-  if (self->registered != registered)
-    {
-      self->registered = registered;
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTERED]);
-    }
-  if (self->is_default != is_default)
-    {
-      self->is_default = is_default;
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IS_DEFAULT]);
-    }
-  g_object_thaw_notify (G_OBJECT (self));
+  if (self->is_default == is_default)
+    return;
+  self->is_default = is_default;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IS_DEFAULT]);
 }
 
 /* A request was answered or cancelled: it is no longer pending. */
@@ -147,11 +144,6 @@ cancel_pending (GpAgent *self)
 static void
 unexport (GpAgent *self)
 {
-  if (self->name_watch != 0)
-    {
-      g_bus_unwatch_name (self->name_watch);
-      self->name_watch = 0;
-    }
   if (self->export_id != 0)
     {
       g_dbus_connection_unregister_object (self->connection, self->export_id);
@@ -159,13 +151,22 @@ unexport (GpAgent *self)
     }
 }
 
+/* BlueZ does not have the agent (any more). */
 static void
-dropped (GpAgent *self)
+registration_dropped (GObject              *object,
+                      GpRegistrationReason  reason)
 {
+  GpAgent *self = GP_AGENT (object);
+
   cancel_pending (self);
   unexport (self);
-  g_clear_pointer (&self->bluez_owner, g_free);
-  set_registered (self, FALSE, FALSE);
+  set_is_default (self, FALSE);
+}
+
+static void
+registration_released (GObject *object)
+{
+  g_signal_emit (object, signals[SIGNAL_RELEASED], 0);
 }
 
 static void
@@ -190,19 +191,14 @@ object_method_call (GDBusConnection       *connection,
   gboolean handled = FALSE;
   guint signal_id;
 
-  if (sender != NULL && g_strcmp0 (sender, self->bluez_owner) != 0)
-    {
-      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_PERMITTED,
-                                             "Only BlueZ may call %s.%s on this object",
-                                             interface_name, method_name);
-      return;
-    }
+  /* Only bluetoothd. (Agent1 has no properties: GDBus answers those.) */
+  if (!gp_registration_check_caller (self->registration, invocation))
+    return;
 
   if (strcmp (method_name, "Release") == 0)
     {
       g_dbus_method_invocation_return_value (invocation, NULL);
-      dropped (self);
-      g_signal_emit (self, signals[SIGNAL_RELEASED], 0);
+      gp_registration_released (self->registration);
       return;
     }
   if (strcmp (method_name, "Cancel") == 0)
@@ -304,41 +300,6 @@ static const GDBusInterfaceVTable object_vtable = {
 /* Registration                                                         */
 
 static void
-on_bluez_vanished (GDBusConnection *connection,
-                   const char      *name,
-                   gpointer         user_data)
-{
-  GpAgent *self = user_data;
-
-  if (self->registered)
-    dropped (self);
-}
-
-static void
-register_failed (GpAgent *self,
-                 GTask   *task,
-                 GError  *error)
-{
-  unexport (self);
-  g_clear_pointer (&self->bluez_owner, g_free);
-  g_clear_object (&self->register_task);
-  g_task_return_error (task, error);
-}
-
-static void
-register_finished (GpAgent  *self,
-                   GTask    *task,
-                   gboolean  is_default)
-{
-  g_clear_object (&self->register_task);
-  self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
-                                                     G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                     NULL, on_bluez_vanished, self, NULL);
-  set_registered (self, TRUE, is_default);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 default_done (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -351,17 +312,18 @@ default_done (GObject      *source,
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
     {
-      error = gp_dbus_error_from_bluez (error);
-      g_prefix_error (&error, "BlueZ registered agent %s but refused to make it the default: ",
-                      self->object_path);
-      g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
-                              "org.bluez.AgentManager1", "UnregisterAgent",
-                              g_variant_new ("(o)", self->object_path), NULL,
-                              G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
-      register_failed (self, task, error);
+      /* GpRegistration unregisters the agent after a failure. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          error = gp_dbus_error_from_bluez (error);
+          g_prefix_error (&error, "BlueZ registered agent %s but refused to make it the default: ",
+                          self->object_path);
+        }
+      g_task_return_error (task, error);
       return;
     }
-  register_finished (self, task, TRUE);
+  set_is_default (self, TRUE);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -377,8 +339,10 @@ register_done (GObject      *source,
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
     {
-      error = gp_dbus_error_from_bluez (error);
-      if (g_error_matches (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ;
+      else if ((error = gp_dbus_error_from_bluez (error)),
+               g_error_matches (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS))
         {
           GError *e = g_error_new (GP_ERROR, GP_ERROR_ALREADY_EXISTS,
                                    "BlueZ allows one agent per D-Bus connection, and this "
@@ -389,60 +353,72 @@ register_done (GObject      *source,
         }
       else
         g_prefix_error (&error, "BlueZ refused to register agent %s: ", self->object_path);
-      register_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
 
-  if (GPOINTER_TO_INT (g_task_get_task_data (task)))
-    g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
-                            "org.bluez.AgentManager1", "RequestDefaultAgent",
+  if (self->make_default)
+    g_dbus_connection_call (self->connection, gp_registration_get_owner (self->registration),
+                            "/org/bluez", "org.bluez.AgentManager1", "RequestDefaultAgent",
                             g_variant_new ("(o)", self->object_path), NULL,
                             G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, g_task_get_cancellable (task),
                             default_done, g_object_ref (task));
   else
-    register_finished (self, task, FALSE);
+    g_task_return_boolean (task, TRUE);
 }
 
+/* What GpRegistration calls: export the agent and register it. */
 static void
-register_got_target (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+registration_register_async (GObject             *object,
+                             GpBluezTarget       *target,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GpAgent *self = g_task_get_source_object (task);
-  g_autoptr(GpBluezTarget) target = NULL;
+  GpAgent *self = GP_AGENT (object);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
 
-  target = gp_bluez_target_resolve_finish (result, &error);
-  if (target == NULL)
-    {
-      register_failed (self, task, error);
-      return;
-    }
   if (self->connection == NULL)
     {
       self->connection = g_object_ref (target->connection);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
     }
-  g_free (self->bluez_owner);
-  self->bluez_owner = g_steal_pointer (&target->owner);
-
-  self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
-                                                       GP_BLUEZ_INTERFACE_INFO (agent1),
-                                                       &object_vtable, self, NULL, &error);
+  if (self->export_id == 0)
+    self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
+                                                         GP_BLUEZ_INTERFACE_INFO (agent1),
+                                                         &object_vtable, self, NULL, &error);
   if (self->export_id == 0)
     {
-      register_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
-
-  g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
+  g_dbus_connection_call (self->connection, target->owner, "/org/bluez",
                           "org.bluez.AgentManager1", "RegisterAgent",
                           g_variant_new ("(os)", self->object_path,
                                          capability_names[self->capability]),
                           NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
-                          g_task_get_cancellable (task), register_done, g_object_ref (task));
+                          cancellable, register_done, g_steal_pointer (&task));
 }
+
+static gboolean
+registration_register_finish (GObject       *object,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static const GpRegistrationVTable registration_vtable = {
+  .what = "Agent",
+  .manager_interface = "org.bluez.AgentManager1",
+  .unregister_method = "UnregisterAgent",
+  .on_adapter = FALSE,
+  .register_async = registration_register_async,
+  .register_finish = registration_register_finish,
+  .dropped = registration_dropped,
+  .released = registration_released,
+};
 
 /**
  * gp_agent_register_async:
@@ -476,24 +452,11 @@ gp_agent_register_async (GpAgent             *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_agent_register_async);
-  g_task_set_task_data (task, GINT_TO_POINTER (make_default ? 1 : 0), NULL);
 
-  if (self->registered)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
-                               "Agent %s is already registered", self->object_path);
-      return;
-    }
-  if (self->register_task != NULL)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_IN_PROGRESS,
-                               "Agent %s is being registered", self->object_path);
-      return;
-    }
-
-  self->register_task = g_object_ref (task);
-  gp_bluez_target_resolve_async (self->connection, NULL, FALSE, cancellable,
-                                 register_got_target, g_steal_pointer (&task));
+  /* Kept for registering again after a loss. */
+  if (!gp_agent_get_registered (self) && !gp_registration_get_busy (self->registration))
+    self->make_default = !!make_default;
+  gp_registration_register (self->registration, task, self->connection, NULL, self->object_path);
 }
 
 /**
@@ -520,31 +483,6 @@ gp_agent_register_finish (GpAgent       *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-unregister_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpAgent *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
-  GError *error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  dropped (self);
-  if (reply == NULL)
-    {
-      error = gp_dbus_error_from_bluez (error);
-      if (g_error_matches (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST) ||
-          g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY))
-        g_clear_error (&error);
-    }
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /**
  * gp_agent_unregister_async:
  * @self: a #GpAgent
@@ -553,8 +491,10 @@ unregister_done (GObject      *source,
  * @user_data: data for @callback
  *
  * Unregisters the agent (`UnregisterAgent`); pending requests are
- * cancelled. It fails with %GP_ERROR_DOES_NOT_EXIST if the agent is not
- * registered.
+ * cancelled. If BlueZ lost the agent (%GP_REGISTRATION_STATE_LOST), it
+ * stops the agent from registering itself again, and succeeds. It fails
+ * with %GP_ERROR_DOES_NOT_EXIST if the agent is not registered, and
+ * %GP_ERROR_IN_PROGRESS while [method@Agent.register_async] runs.
  *
  * Since: 0.1
  */
@@ -571,18 +511,7 @@ gp_agent_unregister_async (GpAgent             *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_agent_unregister_async);
-
-  if (!self->registered)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
-                               "Agent %s is not registered", self->object_path);
-      return;
-    }
-  g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
-                          "org.bluez.AgentManager1", "UnregisterAgent",
-                          g_variant_new ("(o)", self->object_path), NULL,
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
-                          unregister_done, g_steal_pointer (&task));
+  gp_registration_unregister (self->registration, task);
 }
 
 /**
@@ -617,17 +546,13 @@ gp_agent_dispose (GObject *object)
 {
   GpAgent *self = GP_AGENT (object);
 
-  if (self->registered && self->connection != NULL)
-    g_dbus_connection_call (self->connection, self->bluez_owner, "/org/bluez",
-                            "org.bluez.AgentManager1", "UnregisterAgent",
-                            g_variant_new ("(o)", self->object_path), NULL,
-                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+  /* Unregisters from BlueZ if registered; nothing calls back. */
+  g_clear_pointer (&self->registration, gp_registration_free);
   if (self->connection != NULL)
     {
       cancel_pending (self);
       unexport (self);
     }
-  self->registered = FALSE;
 
   G_OBJECT_CLASS (gp_agent_parent_class)->dispose (object);
 }
@@ -641,7 +566,6 @@ gp_agent_finalize (GObject *object)
   for (guint i = 0; i < self->pending->len; i++)
     gp_pairing_request_set_done_func (g_ptr_array_index (self->pending, i), NULL, NULL);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
-  g_clear_pointer (&self->bluez_owner, g_free);
   g_clear_pointer (&self->object_path, g_free);
   g_clear_object (&self->connection);
 
@@ -661,7 +585,9 @@ gp_agent_get_property (GObject    *object,
     case PROP_CONNECTION: g_value_set_object (value, self->connection); break;
     case PROP_OBJECT_PATH: g_value_set_string (value, self->object_path); break;
     case PROP_CAPABILITY: g_value_set_enum (value, self->capability); break;
-    case PROP_REGISTERED: g_value_set_boolean (value, self->registered); break;
+    case PROP_REGISTERED: g_value_set_boolean (value, gp_agent_get_registered (self)); break;
+    case PROP_REGISTRATION_STATE: g_value_set_enum (value, gp_agent_get_registration_state (self)); break;
+    case PROP_AUTO_REGISTER: g_value_set_boolean (value, gp_agent_get_auto_register (self)); break;
     case PROP_IS_DEFAULT: g_value_set_boolean (value, self->is_default); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -693,6 +619,9 @@ gp_agent_set_property (GObject      *object,
       break;
     case PROP_CAPABILITY:
       self->capability = g_value_get_enum (value);
+      break;
+    case PROP_AUTO_REGISTER:
+      gp_agent_set_auto_register (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -755,14 +684,37 @@ gp_agent_class_init (GpAgentClass *klass)
   /**
    * GpAgent:registered:
    *
-   * Whether BlueZ has the agent registered. It turns %FALSE when
-   * unregistered, when BlueZ releases the agent, and when bluetoothd exits.
+   * Whether BlueZ has the agent registered: the same as
+   * [property@Agent:registration-state] being
+   * %GP_REGISTRATION_STATE_REGISTERED. It turns %FALSE when unregistered,
+   * when BlueZ releases the agent and when bluetoothd exits, and %TRUE
+   * again when the agent registered itself again (see
+   * [property@Agent:auto-register]).
    *
    * Since: 0.1
    */
-  props[PROP_REGISTERED] =
-    g_param_spec_boolean ("registered", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_REGISTERED] = gp_registration_pspec_registered ();
+
+  /**
+   * GpAgent:registration-state:
+   *
+   * Where the agent stands with BlueZ; every change is also announced by
+   * [signal@Agent::registration-changed], with the reason.
+   *
+   * Since: 0.1
+   */
+  props[PROP_REGISTRATION_STATE] = gp_registration_pspec_state ();
+
+  /**
+   * GpAgent:auto-register:
+   *
+   * Whether the agent registers itself again (and asks again to be the
+   * default agent) when bluetoothd comes back after it exited or
+   * restarted. [property@Agent:registration-state] follows.
+   *
+   * Since: 0.1
+   */
+  props[PROP_AUTO_REGISTER] = gp_registration_pspec_auto_register ();
   /**
    * GpAgent:is-default:
    *
@@ -890,14 +842,30 @@ gp_agent_class_init (GpAgentClass *klass)
    * GpAgent::released:
    * @self: the agent
    *
-   * BlueZ released the agent (`Release`, e.g. when bluetoothd stops);
-   * [property@Agent:registered] is %FALSE by then.
+   * BlueZ released the agent (`Release`) while bluetoothd kept running;
+   * [property@Agent:registered] is %FALSE by then. (When bluetoothd
+   * exits, it releases the agent too, but that is a loss: see
+   * [signal@Agent::registration-changed].)
    *
    * Since: 0.1
    */
   signals[SIGNAL_RELEASED] =
     g_signal_new ("released", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * GpAgent::registration-changed:
+   * @self: the agent
+   * @state: the new [property@Agent:registration-state]
+   * @reason: why it changed
+   *
+   * The registration state changed: registered (at the program's request,
+   * or again after bluetoothd came back), lost (bluetoothd exited) or
+   * unregistered.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_REGISTRATION_CHANGED] = gp_registration_signal_new (G_TYPE_FROM_CLASS (klass));
 }
 
 static void
@@ -905,6 +873,10 @@ gp_agent_init (GpAgent *self)
 {
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->capability = GP_AGENT_CAPABILITY_NO_INPUT_NO_OUTPUT;
+  self->registration = gp_registration_new (G_OBJECT (self), &registration_vtable,
+                                            props[PROP_REGISTERED],
+                                            props[PROP_REGISTRATION_STATE],
+                                            signals[SIGNAL_REGISTRATION_CHANGED]);
 }
 
 /**
@@ -1019,7 +991,62 @@ gboolean
 gp_agent_get_registered (GpAgent *self)
 {
   g_return_val_if_fail (GP_IS_AGENT (self), FALSE);
-  return self->registered;
+  return self->registration != NULL && gp_registration_get_registered (self->registration);
+}
+
+/**
+ * gp_agent_get_registration_state:
+ * @self: a #GpAgent
+ *
+ * See [property@Agent:registration-state].
+ *
+ * Returns: where the agent stands with BlueZ
+ *
+ * Since: 0.1
+ */
+GpRegistrationState
+gp_agent_get_registration_state (GpAgent *self)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), GP_REGISTRATION_STATE_UNREGISTERED);
+  return self->registration != NULL ? gp_registration_get_state (self->registration)
+                                    : GP_REGISTRATION_STATE_UNREGISTERED;
+}
+
+/**
+ * gp_agent_get_auto_register:
+ * @self: a #GpAgent
+ *
+ * See [property@Agent:auto-register].
+ *
+ * Returns: whether the agent registers itself again after a loss
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_agent_get_auto_register (GpAgent *self)
+{
+  g_return_val_if_fail (GP_IS_AGENT (self), FALSE);
+  return self->registration != NULL && gp_registration_get_auto_register (self->registration);
+}
+
+/**
+ * gp_agent_set_auto_register:
+ * @self: a #GpAgent
+ * @auto_register: whether to register again after a loss
+ *
+ * Sets [property@Agent:auto-register].
+ *
+ * Since: 0.1
+ */
+void
+gp_agent_set_auto_register (GpAgent  *self,
+                            gboolean  auto_register)
+{
+  g_return_if_fail (GP_IS_AGENT (self));
+
+  if (self->registration != NULL &&
+      gp_registration_set_auto_register (self->registration, auto_register))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AUTO_REGISTER]);
 }
 
 /**

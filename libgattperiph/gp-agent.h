@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "gp-version-macros.h"
+#include "gp-registration.h"
 #include "gp-device.h"
 #include "gp-pairing-request.h"
 
@@ -60,6 +61,13 @@ GP_AVAILABLE_IN_ALL
 GpAgentCapability gp_agent_get_capability       (GpAgent             *self);
 GP_AVAILABLE_IN_ALL
 gboolean          gp_agent_get_registered       (GpAgent             *self);
+GP_AVAILABLE_IN_ALL
+GpRegistrationState gp_agent_get_registration_state (GpAgent           *self);
+GP_AVAILABLE_IN_ALL
+gboolean          gp_agent_get_auto_register    (GpAgent             *self);
+GP_AVAILABLE_IN_ALL
+void              gp_agent_set_auto_register    (GpAgent             *self,
+                                                 gboolean             auto_register);
 GP_AVAILABLE_IN_ALL
 gboolean          gp_agent_get_is_default       (GpAgent             *self);
 

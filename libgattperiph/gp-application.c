@@ -8,6 +8,7 @@
 #include "gp-characteristic-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-descriptor-private.h"
+#include "gp-registration-private.h"
 #include "gp-service-private.h"
 
 #include <string.h>
@@ -39,10 +40,12 @@
  * (BlueZ then tells connected centrals with a Service Changed indication).
  *
  * Only BlueZ may call the exported objects: calls from other peers are
- * refused with `org.bluez.Error.NotPermitted`. If bluetoothd exits,
- * [property@Application:registered] turns %FALSE; when it comes back, the
- * application registers itself again (see
- * [property@Application:auto-register]) and the property turns %TRUE.
+ * refused with `org.bluez.Error.NotPermitted`. If bluetoothd exits or the
+ * adapter goes away, [property@Application:registration-state] turns
+ * %GP_REGISTRATION_STATE_LOST (and [property@Application:registered]
+ * %FALSE); when bluetoothd or the adapter comes back, the application
+ * registers itself again (see [property@Application:auto-register]).
+ * [signal@Application::registration-changed] tells every change, and why.
  *
  * Since: 0.1
  */
@@ -72,15 +75,9 @@ struct _GpApplication
   GpAdapter       *adapter;
   char            *bluez_owner;      /* unique name of bluetoothd */
   GHashTable      *registrations;    /* object path -> registration id */
-  GTask           *register_task;    /* while registering */
   FastReads       *fast;             /* reads answered on the I/O thread */
   guint            fast_filter;
-  guint            name_watch;
-  guint            retry_source;
-  guint            retries;
-  gboolean         registered;
-  gboolean         auto_register;    /* re-register after bluetoothd restarts */
-  gboolean         wanted;           /* registered by the app, not yet unregistered */
+  GpRegistration  *registration;     /* the lifecycle with BlueZ */
 
   /* Notification pacing */
   GQueue           ready;            /* GpCharacteristic with values to send */
@@ -102,10 +99,20 @@ enum {
   PROP_REGISTERED,
   PROP_NOTIFICATION_WINDOW,
   PROP_AUTO_REGISTER,
+  PROP_REGISTRATION_STATE,
   N_PROPS
 };
 
 static GParamSpec *props[N_PROPS];
+
+static const GpRegistrationVTable registration_vtable;
+
+enum {
+  SIGNAL_REGISTRATION_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void unexport_tree (GpApplication *self);
 
@@ -726,42 +733,14 @@ gp_application_cancel_notifications (GpApplication    *self,
 /* GObject                                                              */
 
 static void
-stop_watching_bluez (GpApplication *self)
-{
-  if (self->name_watch != 0)
-    {
-      g_bus_unwatch_name (self->name_watch);
-      self->name_watch = 0;
-    }
-  g_clear_handle_id (&self->retry_source, g_source_remove);
-  self->retries = 0;
-}
-
-static void
-set_registered (GpApplication *self,
-                gboolean       registered)
-{
-  if (self->registered == registered)
-    return;
-  self->registered = registered;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTERED]);
-}
-
-static void
 gp_application_dispose (GObject *object)
 {
   GpApplication *self = GP_APPLICATION (object);
 
-  stop_watching_bluez (self);
-  if (self->registered && self->connection != NULL)
-    g_dbus_connection_call (self->connection, self->bluez_owner,
-                            gp_adapter_get_object_path (self->adapter),
-                            "org.bluez.GattManager1", "UnregisterApplication",
-                            g_variant_new ("(o)", self->object_path), NULL,
-                            G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
+  /* Unregisters from BlueZ if registered; nothing calls back. */
+  g_clear_pointer (&self->registration, gp_registration_free);
   if (self->connection != NULL)
     unexport_tree (self);
-  self->registered = FALSE;
 
   for (guint i = 0; i < self->services->len; i++)
     gp_service_set_application (g_ptr_array_index (self->services, i), NULL);
@@ -808,13 +787,16 @@ gp_application_get_property (GObject    *object,
       g_value_set_object (value, self->adapter);
       break;
     case PROP_REGISTERED:
-      g_value_set_boolean (value, self->registered);
+      g_value_set_boolean (value, gp_application_get_registered (self));
+      break;
+    case PROP_REGISTRATION_STATE:
+      g_value_set_enum (value, gp_application_get_registration_state (self));
       break;
     case PROP_NOTIFICATION_WINDOW:
       g_value_set_uint (value, self->window);
       break;
     case PROP_AUTO_REGISTER:
-      g_value_set_boolean (value, self->auto_register);
+      g_value_set_boolean (value, gp_application_get_auto_register (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -904,14 +886,27 @@ gp_application_class_init (GpApplicationClass *klass)
   /**
    * GpApplication:registered:
    *
-   * Whether BlueZ has the application registered. It turns %FALSE when
-   * the application is unregistered, and when bluetoothd exits.
+   * Whether BlueZ has the application registered: the same as
+   * [property@Application:registration-state] being
+   * %GP_REGISTRATION_STATE_REGISTERED. It turns %FALSE when the
+   * application is unregistered, when bluetoothd exits and when the
+   * adapter goes away, and %TRUE again when the application registered
+   * itself again (see [property@Application:auto-register]).
    *
    * Since: 0.1
    */
-  props[PROP_REGISTERED] =
-    g_param_spec_boolean ("registered", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_REGISTERED] = gp_registration_pspec_registered ();
+
+  /**
+   * GpApplication:registration-state:
+   *
+   * Where the application stands with BlueZ; every change is also
+   * announced by [signal@Application::registration-changed], with the
+   * reason.
+   *
+   * Since: 0.1
+   */
+  props[PROP_REGISTRATION_STATE] = gp_registration_pspec_state ();
 
   /**
    * GpApplication:notification-window:
@@ -932,16 +927,29 @@ gp_application_class_init (GpApplicationClass *klass)
    * GpApplication:auto-register:
    *
    * Whether the application registers itself again when bluetoothd comes
-   * back after it exited or restarted (BlueZ drops every registration then,
-   * without telling anyone). [property@Application:registered] follows.
+   * back after it exited or restarted, or when its adapter comes back
+   * (BlueZ drops every registration then, without telling anyone).
+   * [property@Application:registration-state] follows.
    *
    * Since: 0.1
    */
-  props[PROP_AUTO_REGISTER] =
-    g_param_spec_boolean ("auto-register", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  props[PROP_AUTO_REGISTER] = gp_registration_pspec_auto_register ();
 
   g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * GpApplication::registration-changed:
+   * @self: the application
+   * @state: the new [property@Application:registration-state]
+   * @reason: why it changed
+   *
+   * The registration state changed: registered (at the program's request,
+   * or again after bluetoothd or the adapter came back), lost (bluetoothd
+   * exited, the adapter went away) or unregistered.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_REGISTRATION_CHANGED] = gp_registration_signal_new (G_TYPE_FROM_CLASS (klass));
 }
 
 static void
@@ -952,7 +960,10 @@ gp_application_init (GpApplication *self)
   self->ready_set = g_hash_table_new (NULL, NULL);
   self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->window = DEFAULT_NOTIFICATION_WINDOW;
-  self->auto_register = TRUE;
+  self->registration = gp_registration_new (G_OBJECT (self), &registration_vtable,
+                                            props[PROP_REGISTERED],
+                                            props[PROP_REGISTRATION_STATE],
+                                            signals[SIGNAL_REGISTRATION_CHANGED]);
   g_queue_init (&self->ready);
 }
 
@@ -1064,7 +1075,25 @@ gboolean
 gp_application_get_registered (GpApplication *self)
 {
   g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
-  return self->registered;
+  return self->registration != NULL && gp_registration_get_registered (self->registration);
+}
+
+/**
+ * gp_application_get_registration_state:
+ * @self: a #GpApplication
+ *
+ * See [property@Application:registration-state].
+ *
+ * Returns: where the application stands with BlueZ
+ *
+ * Since: 0.1
+ */
+GpRegistrationState
+gp_application_get_registration_state (GpApplication *self)
+{
+  g_return_val_if_fail (GP_IS_APPLICATION (self), GP_REGISTRATION_STATE_UNREGISTERED);
+  return self->registration != NULL ? gp_registration_get_state (self->registration)
+                                    : GP_REGISTRATION_STATE_UNREGISTERED;
 }
 
 /**
@@ -1121,7 +1150,7 @@ gboolean
 gp_application_get_auto_register (GpApplication *self)
 {
   g_return_val_if_fail (GP_IS_APPLICATION (self), FALSE);
-  return self->auto_register;
+  return self->registration != NULL && gp_registration_get_auto_register (self->registration);
 }
 
 /**
@@ -1139,13 +1168,9 @@ gp_application_set_auto_register (GpApplication *self,
 {
   g_return_if_fail (GP_IS_APPLICATION (self));
 
-  auto_register = !!auto_register;
-  if (self->auto_register == auto_register)
-    return;
-  self->auto_register = auto_register;
-  if (!auto_register)
-    g_clear_handle_id (&self->retry_source, g_source_remove);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AUTO_REGISTER]);
+  if (self->registration != NULL &&
+      gp_registration_set_auto_register (self->registration, auto_register))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AUTO_REGISTER]);
 }
 
 gboolean
@@ -1153,7 +1178,8 @@ gp_application_check_mutable (GpApplication  *self,
                               const char     *what,
                               GError        **error)
 {
-  if (self->registered || self->register_task != NULL)
+  if (gp_application_get_registered (self) ||
+      (self->registration != NULL && gp_registration_get_busy (self->registration)))
     {
       g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
                    "Cannot %s while application %s is registered: BlueZ reads the "
@@ -1249,11 +1275,11 @@ gp_application_remove_service (GpApplication  *self,
           return FALSE;
         }
     }
-  if (self->register_task != NULL)
+  if (gp_registration_get_busy (self->registration))
     return gp_application_check_mutable (self, "remove a service", error);
 
   keep = g_object_ref (service);
-  if (self->registered)
+  if (gp_application_get_registered (self))
     unexport_service (self, service, TRUE);
   gp_service_set_application (service, NULL);
   g_ptr_array_remove (self->services, service);
@@ -1344,99 +1370,9 @@ validate_tree (GpApplication  *self,
 /* ------------------------------------------------------------------ */
 /* Registration                                                         */
 
+/* What GpRegistration calls: export the tree and register it on @target. */
 static void
-on_bluez_vanished (GDBusConnection *connection,
-                   const char      *name,
-                   gpointer         user_data)
-{
-  GpApplication *self = user_data;
-
-  if (!self->registered)
-    return;
-  g_debug ("BlueZ left the bus: application %s is no longer registered", self->object_path);
-  if (!self->auto_register)
-    stop_watching_bluez (self);
-  unexport_tree (self);
-  set_bluez_owner (self, NULL);
-  set_registered (self, FALSE);
-}
-
-static void reregister (GpApplication *self);
-
-static gboolean
-retry_reregister (gpointer user_data)
-{
-  GpApplication *self = user_data;
-
-  self->retry_source = 0;
-  reregister (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-reregister_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GpApplication *self = GP_APPLICATION (source);
-  g_autoptr(GError) error = NULL;
-
-  if (gp_application_register_finish (self, result, &error))
-    {
-      g_debug ("Application %s registered again after bluetoothd came back", self->object_path);
-      self->retries = 0;
-      return;
-    }
-  /* bluetoothd owns its name before its adapters and GATT managers are
-   * back: try again for a while. */
-  if (self->wanted && self->auto_register && self->retries < 40 &&
-      !g_error_matches (error, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS) &&
-      !g_error_matches (error, GP_ERROR, GP_ERROR_ALREADY_EXISTS))
-    {
-      self->retries++;
-      self->retry_source = g_timeout_add (250, retry_reregister, self);
-      return;
-    }
-  g_warning ("Could not register application %s again after bluetoothd came back: %s",
-             self->object_path, error->message);
-}
-
-static void
-reregister (GpApplication *self)
-{
-  if (!self->wanted || !self->auto_register || self->registered || self->register_task != NULL)
-    return;
-  gp_application_register_async (self, self->adapter, NULL, reregister_done, NULL);
-}
-
-static void
-on_bluez_appeared (GDBusConnection *connection,
-                   const char      *name,
-                   const char      *name_owner,
-                   gpointer         user_data)
-{
-  GpApplication *self = user_data;
-
-  /* The first call reports the owner we registered with. */
-  if (self->registered || self->retry_source != 0)
-    return;
-  self->retries = 0;
-  reregister (self);
-}
-
-static void
-register_failed (GpApplication *self,
-                 GTask         *task,
-                 GError        *error)
-{
-  unexport_tree (self);
-  set_bluez_owner (self, NULL);
-  g_clear_object (&self->register_task);
-  g_task_return_error (task, error);
-}
-
-static void
-register_done (GObject      *source,
+registered_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
@@ -1446,75 +1382,84 @@ register_done (GObject      *source,
   GError *error = NULL;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
+  if (reply != NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        /* BlueZ may still complete it: make sure it does not keep us. */
-        g_dbus_connection_call (self->connection, self->bluez_owner,
-                                gp_adapter_get_object_path (self->adapter),
-                                "org.bluez.GattManager1", "UnregisterApplication",
-                                g_variant_new ("(o)", self->object_path), NULL,
-                                G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL, NULL);
-      else
-        {
-          error = gp_dbus_error_from_bluez (error);
-          g_prefix_error (&error, "BlueZ refused to register application %s on %s: ",
-                          self->object_path, gp_adapter_get_object_path (self->adapter));
-        }
-      register_failed (self, task, error);
+      g_task_return_boolean (task, TRUE);
       return;
     }
-
-  g_clear_object (&self->register_task);
-  self->wanted = TRUE;
-  if (self->name_watch == 0)
-    self->name_watch = g_bus_watch_name_on_connection (self->connection, "org.bluez",
-                                                       G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                       on_bluez_appeared, on_bluez_vanished,
-                                                       self, NULL);
-  set_registered (self, TRUE);
-  g_task_return_boolean (task, TRUE);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      error = gp_dbus_error_from_bluez (error);
+      g_prefix_error (&error, "BlueZ refused to register application %s on %s: ",
+                      self->object_path, gp_adapter_get_object_path (self->adapter));
+    }
+  g_task_return_error (task, error);
 }
 
 static void
-register_got_target (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+registration_register_async (GObject             *object,
+                             GpBluezTarget       *target,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GpApplication *self = g_task_get_source_object (task);
-  g_autoptr(GpBluezTarget) target = NULL;
+  GpApplication *self = GP_APPLICATION (object);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
 
-  target = gp_bluez_target_resolve_finish (result, &error);
-  if (target == NULL)
-    {
-      register_failed (self, task, error);
-      return;
-    }
   if (self->connection == NULL)
     {
       self->connection = g_object_ref (target->connection);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CONNECTION]);
     }
-  g_set_object (&self->adapter, target->adapter);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
+  if (g_set_object (&self->adapter, target->adapter))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
   set_bluez_owner (self, target->owner);
 
-  if (!export_tree (self, &error))
+  /* The tree may have changed while BlueZ did not have it. */
+  if (!validate_tree (self, &error) || !export_tree (self, &error))
     {
-      register_failed (self, task, error);
+      g_task_return_error (task, error);
       return;
     }
-
   g_dbus_connection_call (self->connection, self->bluez_owner,
                           gp_adapter_get_object_path (self->adapter),
                           "org.bluez.GattManager1", "RegisterApplication",
                           g_variant_new ("(o@a{sv})", self->object_path,
                                          g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
                           NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, GP_REGISTER_TIMEOUT_MSEC,
-                          g_task_get_cancellable (task), register_done, g_object_ref (task));
+                          cancellable, registered_cb, g_steal_pointer (&task));
 }
+
+static gboolean
+registration_register_finish (GObject       *object,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* BlueZ does not have the application (any more). */
+static void
+registration_dropped (GObject              *object,
+                      GpRegistrationReason  reason)
+{
+  GpApplication *self = GP_APPLICATION (object);
+
+  if (self->connection != NULL)
+    unexport_tree (self);
+  set_bluez_owner (self, NULL);
+}
+
+static const GpRegistrationVTable registration_vtable = {
+  .what = "Application",
+  .manager_interface = "org.bluez.GattManager1",
+  .unregister_method = "UnregisterApplication",
+  .on_adapter = TRUE,
+  .register_async = registration_register_async,
+  .register_finish = registration_register_finish,
+  .dropped = registration_dropped,
+};
 
 /**
  * gp_application_register_async:
@@ -1554,19 +1499,8 @@ gp_application_register_async (GpApplication       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_application_register_async);
 
-  if (self->registered)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_ALREADY_EXISTS,
-                               "Application %s is already registered", self->object_path);
-      return;
-    }
-  if (self->register_task != NULL)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_IN_PROGRESS,
-                               "Application %s is being registered", self->object_path);
-      return;
-    }
-  if (!validate_tree (self, &error))
+  if (!gp_application_get_registered (self) && !gp_registration_get_busy (self->registration) &&
+      !validate_tree (self, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1579,10 +1513,8 @@ gp_application_register_async (GpApplication       *self,
                                self->object_path);
       return;
     }
-
-  self->register_task = g_object_ref (task);
-  gp_bluez_target_resolve_async (self->connection, adapter, TRUE, cancellable,
-                                 register_got_target, g_steal_pointer (&task));
+  gp_registration_register (self->registration, task, self->connection, adapter,
+                            self->object_path);
 }
 
 /**
@@ -1609,42 +1541,6 @@ gp_application_register_finish (GpApplication  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-unregister_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GpApplication *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
-  GError *error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-
-  /* Whatever BlueZ says, the application is not registered any more. */
-  self->wanted = FALSE;
-  stop_watching_bluez (self);
-  unexport_tree (self);
-  set_bluez_owner (self, NULL);
-  set_registered (self, FALSE);
-
-  if (reply == NULL)
-    {
-      error = gp_dbus_error_from_bluez (error);
-      /* BlueZ forgot us already (it restarted, or the adapter went). */
-      if (g_error_matches (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST) ||
-          g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY) ||
-          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
-          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
-        g_clear_error (&error);
-    }
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /**
  * gp_application_unregister_async:
  * @self: a #GpApplication
@@ -1655,8 +1551,10 @@ unregister_done (GObject      *source,
  * Unregisters the application from BlueZ and stops exporting it. BlueZ
  * removes its services and tells connected centrals (Service Changed).
  *
- * It fails with %GP_ERROR_DOES_NOT_EXIST if the application is not
- * registered.
+ * If BlueZ lost the application (%GP_REGISTRATION_STATE_LOST), it stops
+ * the application from registering itself again, and succeeds. It fails
+ * with %GP_ERROR_DOES_NOT_EXIST if the application is not registered, and
+ * %GP_ERROR_IN_PROGRESS while [method@Application.register_async] runs.
  *
  * Since: 0.1
  */
@@ -1673,20 +1571,7 @@ gp_application_unregister_async (GpApplication       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_application_unregister_async);
-
-  if (!self->registered)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
-                               "Application %s is not registered", self->object_path);
-      return;
-    }
-
-  g_dbus_connection_call (self->connection, self->bluez_owner,
-                          gp_adapter_get_object_path (self->adapter),
-                          "org.bluez.GattManager1", "UnregisterApplication",
-                          g_variant_new ("(o)", self->object_path), NULL,
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, cancellable,
-                          unregister_done, g_steal_pointer (&task));
+  gp_registration_unregister (self->registration, task);
 }
 
 /**

@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "gp-version-macros.h"
+#include "gp-registration.h"
 #include "gp-adapter.h"
 #include "gp-service.h"
 
@@ -35,6 +36,8 @@ GP_AVAILABLE_IN_ALL
 GpAdapter       *gp_application_get_adapter         (GpApplication       *self);
 GP_AVAILABLE_IN_ALL
 gboolean         gp_application_get_registered      (GpApplication       *self);
+GP_AVAILABLE_IN_ALL
+GpRegistrationState gp_application_get_registration_state (GpApplication *self);
 GP_AVAILABLE_IN_ALL
 guint            gp_application_get_notification_window (GpApplication   *self);
 GP_AVAILABLE_IN_ALL

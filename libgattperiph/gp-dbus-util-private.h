@@ -50,24 +50,6 @@ GError      *gp_dbus_error_from_bluez          (GError                 *error);
 GVariant    *gp_dbus_lookup_property           (GVariant               *properties,
                                                 const char             *name);
 
-typedef struct
-{
-  GDBusConnection *connection;
-  GpAdapter       *adapter;
-  char            *owner;       /* bluetoothd's unique name */
-} GpBluezTarget;
-
-void         gp_bluez_target_free              (GpBluezTarget          *target);
-void         gp_bluez_target_resolve_async     (GDBusConnection        *connection,
-                                                GpAdapter              *adapter,
-                                                gboolean                find_adapter,
-                                                GCancellable           *cancellable,
-                                                GAsyncReadyCallback     callback,
-                                                gpointer                user_data);
-GpBluezTarget *gp_bluez_target_resolve_finish  (GAsyncResult           *result,
-                                                GError                **error);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GpBluezTarget, gp_bluez_target_free)
-
 /* Callers of exported objects. Only bluetoothd (its current unique name,
  * @bluez_owner) may call them; a peer-to-peer connection has no sender
  * and is BlueZ's by definition. */

@@ -55,7 +55,7 @@ start_ok (GpAdvertisement *adv)
 
   g_assert_true (start (adv, &error));
   g_assert_no_error (error);
-  g_assert_true (gp_advertisement_get_active (adv));
+  g_assert_true (gp_advertisement_get_registered (adv));
 }
 
 static gboolean
@@ -129,7 +129,7 @@ call_async (GDBusConnection  *conn,
 static gboolean
 not_active (gpointer data)
 {
-  return !gp_advertisement_get_active (data);
+  return !gp_advertisement_get_registered (data);
 }
 
 static gboolean
@@ -152,7 +152,7 @@ test_defaults_and_properties (void)
   g_assert_cmpstr (gp_advertisement_get_object_path (adv), !=, gp_advertisement_get_object_path (other));
   g_assert_null (gp_advertisement_get_connection (adv));
   g_assert_null (gp_advertisement_get_adapter (adv));
-  g_assert_false (gp_advertisement_get_active (adv));
+  g_assert_false (gp_advertisement_get_registered (adv));
   g_assert_cmpint (gp_advertisement_get_advertisement_type (adv), ==, GP_ADVERTISEMENT_TYPE_PERIPHERAL);
   g_assert_true (gp_advertisement_get_discoverable (adv));
   g_assert_cmpuint (gp_advertisement_get_timeout (adv), ==, 0);
@@ -232,7 +232,7 @@ test_heart_monitor (FakeFixture   *fx,
   static const guint8 expected_scan[] = { 14, 0x09, 'H', 'e', 'a', 'r', 't', ' ', 'M', 'o',
                                           'n', 'i', 't', 'o', 'r' };
 
-  g_signal_connect_swapped (adv, "notify::active", G_CALLBACK (g_atomic_int_inc), &active_notifies);
+  g_signal_connect_swapped (adv, "notify::registered", G_CALLBACK (g_atomic_int_inc), &active_notifies);
   start_ok (adv);
   g_assert_cmpuint (active_notifies, ==, 1);
   g_assert_nonnull (gp_advertisement_get_adapter (adv));
@@ -261,7 +261,7 @@ test_heart_monitor (FakeFixture   *fx,
   assert_bytes (scan, expected_scan, sizeof expected_scan);
 
   g_assert_true (stop (adv, NULL));
-  g_assert_false (gp_advertisement_get_active (adv));
+  g_assert_false (gp_advertisement_get_registered (adv));
   g_assert_cmpuint (active_notifies, ==, 2);
   g_assert_null (fake_advertisement (fx, "/test/adv"));
 
@@ -355,7 +355,13 @@ test_get_all (FakeFixture   *fx,
   const char *type = NULL;
 
   start_ok (adv);
-  /* Another peer may read the properties, but not call Release. */
+  /* What BlueZ read (with GetAll): only what is set. */
+  all = fake_advertisement (fx, "/test/adv");
+  g_assert_true (g_variant_lookup (all, "type", "&s", &type));
+  g_assert_cmpstr (type, ==, "peripheral");
+  g_assert_true (g_variant_lookup (all, "discoverable", "b", NULL));
+
+  /* Another peer may neither read the properties nor call Release. */
   other = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
@@ -364,20 +370,12 @@ test_get_all (FakeFixture   *fx,
   reply = call_async (other, g_dbus_connection_get_unique_name (fx->conn),
                       "/test/adv", "org.freedesktop.DBus.Properties", "GetAll",
                       g_variant_new ("(s)", "org.bluez.LEAdvertisement1"), "(a{sv})", &error);
-  g_assert_no_error (error);
-  all = g_variant_get_child_value (reply, 0);
-  g_assert_true (g_variant_lookup (all, "Type", "&s", &type));
-  g_assert_cmpstr (type, ==, "peripheral");
-  g_assert_true (g_variant_lookup (all, "Discoverable", "b", NULL));
-  g_assert_false (g_variant_lookup (all, "Timeout", "q", NULL));
-  g_assert_false (g_variant_lookup (all, "TxPower", "n", NULL));
-  g_assert_false (g_variant_lookup (all, "DiscoverableTimeout", "q", NULL));
-  g_clear_pointer (&reply, g_variant_unref);
-
+  g_assert_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED);
+  g_clear_error (&error);
   reply = call_async (other, g_dbus_connection_get_unique_name (fx->conn),
                       "/test/adv", "org.bluez.LEAdvertisement1", "Release", NULL, NULL, &error);
   g_assert_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED);
-  g_assert_true (gp_advertisement_get_active (adv));
+  g_assert_true (gp_advertisement_get_registered (adv));
   g_dbus_connection_close_sync (other, NULL, NULL);
 }
 
@@ -428,7 +426,7 @@ test_change_while_active (FakeFixture   *fx,
   gp_advertisement_set_appearance (adv, GP_ADVERTISEMENT_APPEARANCE_NONE);
   spin_for (200);
   g_assert_cmpuint (fake_stat (fx, "RegisterAdvertisement"), ==, registrations + 1);
-  g_assert_true (gp_advertisement_get_active (adv));
+  g_assert_true (gp_advertisement_get_registered (adv));
   entry = fake_advertisement (fx, "/test/adv");
   g_assert_nonnull (entry);
   g_assert_false (g_variant_lookup (entry, "appearance", "q", NULL));
@@ -475,7 +473,7 @@ test_change_refused (FakeFixture   *fx,
   g_assert_nonnull (strstr (failure->message, "bytes too many"));
   g_clear_error (&failure);
   g_assert_cmpuint (fake_stat (fx, "AdvPropertiesChanged"), ==, changes);
-  g_assert_true (gp_advertisement_get_active (adv));
+  g_assert_true (gp_advertisement_get_registered (adv));
   entry = fake_advertisement (fx, "/test/adv");
   {
     g_autoptr(GVariant) manuf = g_variant_lookup_value (entry, "manufacturer-data", G_VARIANT_TYPE ("a{qay}"));
@@ -681,7 +679,7 @@ test_invalid (FakeFixture   *fx,
   gp_advertisement_set_secondary_channel (adv, GP_SECONDARY_CHANNEL_NONE);
 
   start_ok (adv);
-  EXPECT (GP_ERROR_ALREADY_EXISTS, "already active");
+  EXPECT (GP_ERROR_ALREADY_EXISTS, "already registered");
   g_assert_true (stop (adv, NULL));
   g_assert_false (stop (adv, &error));
   g_assert_error (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST);
@@ -740,7 +738,7 @@ test_several (FakeFixture   *fx,
   g_assert_nonnull (strstr (error->message, "5 advertisements are active"));
   g_assert_nonnull (strstr (error->message, "Stop one"));
   g_clear_error (&error);
-  g_assert_false (gp_advertisement_get_active (ads[5]));
+  g_assert_false (gp_advertisement_get_registered (ads[5]));
 
   g_assert_true (stop (ads[0], NULL));
   start_ok (ads[5]);
@@ -763,15 +761,15 @@ test_same_path (FakeFixture   *fx,
   start_ok (a);
   g_assert_false (start (b, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_false (gp_advertisement_get_active (b));
-  g_assert_true (gp_advertisement_get_active (a));
+  g_assert_false (gp_advertisement_get_registered (b));
+  g_assert_true (gp_advertisement_get_registered (a));
 }
 
 static void
 on_released (GpAdvertisement *adv,
              gpointer         user_data)
 {
-  g_assert_false (gp_advertisement_get_active (adv));
+  g_assert_false (gp_advertisement_get_registered (adv));
   (*(guint *) user_data)++;
 }
 
@@ -791,7 +789,7 @@ test_released (FakeFixture   *fx,
   g_assert_no_error (error);
   spin_until (uint_nonzero, &released, 2000);
   g_assert_cmpuint (released, ==, 1);
-  g_assert_false (gp_advertisement_get_active (adv));
+  g_assert_false (gp_advertisement_get_registered (adv));
   g_assert_cmpuint (fake_advertisement_count (fx), ==, 0);
 
   /* Stopping does not release. */
@@ -800,13 +798,14 @@ test_released (FakeFixture   *fx,
   spin_for (100);
   g_assert_cmpuint (released, ==, 1);
 
-  /* Adapter removal releases. */
+  /* Adapter removal releases it too, but that is a loss, not a release. */
   start_ok (adv);
   g_clear_pointer (&reply, g_variant_unref);
   reply = fake_call (fx, "RemoveAdapter", g_variant_new ("(s)", "hci0"), NULL, &error);
   g_assert_no_error (error);
   spin_until (not_active, adv, 2000);
-  g_assert_cmpuint (released, ==, 2);
+  g_assert_cmpint (gp_advertisement_get_registration_state (adv), ==, GP_REGISTRATION_STATE_LOST);
+  g_assert_cmpuint (released, ==, 1);
 }
 
 static void
@@ -817,11 +816,14 @@ test_bluez_restart (FakeFixture   *fx,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
 
+  /* Without auto-register, the program starts it again itself. */
+  gp_advertisement_set_auto_register (adv, FALSE);
   start_ok (adv);
   reply = fake_call (fx, "Restart", NULL, NULL, &error);
   g_assert_no_error (error);
   spin_until (not_active, adv, 3000);
   spin_for (300);
+  g_assert_cmpint (gp_advertisement_get_registration_state (adv), ==, GP_REGISTRATION_STATE_LOST);
   /* BlueZ is back: start again. */
   start_ok (adv);
 }

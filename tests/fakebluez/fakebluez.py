@@ -151,6 +151,9 @@ IO_CAPS = {
 # Small helpers
 # --------------------------------------------------------------------------
 
+REGISTER_METHODS = ('RegisterApplication', 'RegisterAdvertisement', 'RegisterAgent')
+
+
 class Options:
     att_timeout_ms = 5000
     agent_timeout_ms = 60000
@@ -159,6 +162,7 @@ class Options:
     adv_mgmt = 'legacy'
     passkey = 123456
     restart_delay_ms = 100
+    adapter_delay_ms = 0     # bluetoothd owns its name before its adapters are back
 
 
 OPTS = Options()
@@ -377,6 +381,12 @@ class Call:
         if sig:
             reply.set_body(GLib.Variant('(' + sig + ')', tuple(vals)))
         self._send(reply)
+        daemon = self.bus.daemon
+        if daemon.restart_after_register and self.member in REGISTER_METHODS:
+            # The reply is on its way; bluetoothd restarts before the
+            # caller can look at org.bluez (RestartAfterRegister).
+            daemon.restart_after_register = False
+            daemon.restart(sync=True)
 
     def ret_variant(self, tuple_variant):
         reply = self.msg.new_method_reply()
@@ -1337,6 +1347,8 @@ class Daemon:
         self.bus = None
         self.ctrl_bus = None
         self.restarting = False
+        self.stopped = False
+        self.restart_after_register = False
         self.ctrl_obj = self._make_ctrl_obj()
 
     # ---------------------------------------------------------------- setup
@@ -1360,8 +1372,15 @@ class Daemon:
         bus.export(self._make_root_obj(), announce=False)
         bus.own_name()
         # like bluetoothd: the name first, then each adapter (InterfacesAdded)
-        for ad in self.adapters.values():
-            bus.export(self._make_adapter_obj(ad), announce=True)
+        def adapters():
+            if bus is self.bus and not bus.closed:
+                for ad in self.adapters.values():
+                    bus.export(self._make_adapter_obj(ad), announce=True)
+            return False
+        if OPTS.adapter_delay_ms > 0:
+            GLib.timeout_add(OPTS.adapter_delay_ms, adapters)
+        else:
+            adapters()
         log('org.bluez owned as %s', bus.conn.get_unique_name())
 
     def shutdown(self):
@@ -2397,6 +2416,10 @@ class Daemon:
             M('GetAgents', '', 'a(sos)', self.c_get_agents),
             M('GetDefaultAgent', '', 'so', self.c_get_default_agent),
             M('Restart', '', '', self.c_restart),
+            M('Stop', '', '', self.c_stop),
+            M('Start', '', '', self.c_start),
+            M('RestartAfterRegister', '', '', self.c_restart_after_register),
+            M('SetAdapterDelay', 'u', '', self.c_set_adapter_delay),
             M('RemoveAdapter', 's', '', self.c_remove_adapter),
             M('AddAdapter', 's', '', self.c_add_adapter),
             M('GetStats', '', 'a{sv}', self.c_get_stats),
@@ -2663,26 +2686,57 @@ class Daemon:
             GLib.source_remove(ad.disc_timer)
             ad.disc_timer = 0
 
-    def c_restart(self, call):
-        if self.restarting:
-            return call.err(CTRL_ERR + 'InProgress', 'Restart in progress')
-        call.ret()
+    def _stop(self):
         self.restarting = True
         for ad in self.adapters.values():
             self._drop_adapter_state(ad, release_ads=True)
         for ag in list(self.agents):
             self.agent_remove(ag, release=True)
-        old = self.bus
-        old.close()
+        self.bus.close()
         self.stats['Restart'] += 1
         names = list(self.adapters.keys())
         self.adapters = collections.OrderedDict((n, Adapter(self, n)) for n in names)
+
+    def restart(self, sync=False):
+        self._stop()
 
         def up():
             self._bring_up()
             self.restarting = False
             return False
-        GLib.timeout_add(OPTS.restart_delay_ms, up)
+        if sync:
+            up()
+        else:
+            GLib.timeout_add(OPTS.restart_delay_ms, up)
+
+    def c_restart(self, call):
+        if self.restarting:
+            return call.err(CTRL_ERR + 'InProgress', 'Restart in progress')
+        call.ret()
+        self.restart()
+
+    def c_stop(self, call):
+        if self.restarting:
+            return call.err(CTRL_ERR + 'InProgress', 'Restart in progress')
+        call.ret()
+        self._stop()
+        self.stopped = True
+
+    def c_start(self, call):
+        if not self.stopped:
+            return call.err(CTRL_ERR + 'NotStopped', 'Not stopped')
+        self.stopped = False
+        self.restarting = False
+        self._bring_up()
+        call.ret()
+
+    def c_restart_after_register(self, call):
+        self.restart_after_register = True
+        call.ret()
+
+    def c_set_adapter_delay(self, call):
+        OPTS.adapter_delay_ms = call.arg(0)
+        call.ret()
 
     def c_remove_adapter(self, call):
         name = call.arg(0)

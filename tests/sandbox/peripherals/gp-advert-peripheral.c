@@ -228,7 +228,7 @@ readvertise (Peripheral *p)
     {
       GpAdvertisement *adv = p->adverts->pdata[i];
 
-      if (gp_advertisement_get_active (adv))
+      if (gp_advertisement_get_registered (adv))
         gp_advertisement_stop_async (adv, NULL, readvertise_stopped, p);
       else
         gp_advertisement_start_async (adv, p->adapter, NULL, on_advertising, p);
@@ -244,14 +244,14 @@ watch_trigger (gpointer data)
   if (p->changed || !g_file_test (p->trigger, G_FILE_TEST_EXISTS))
     return G_SOURCE_CONTINUE;
   adv = p->adverts->pdata[0];
-  if (!gp_advertisement_get_active (adv))
+  if (!gp_advertisement_get_registered (adv))
     return G_SOURCE_CONTINUE;
   p->changed = TRUE;
   /* Changed while active: the library sends the changes itself. */
   gp_advertisement_set_local_name (adv, "gp-after");
   set_mfr (adv, 0xffff, "\x02", 1);
   g_print ("changed: gp-after, 0xffff: 02 (active: %s)\n",
-           gp_advertisement_get_active (adv) ? "yes" : "no");
+           gp_advertisement_get_registered (adv) ? "yes" : "no");
   return G_SOURCE_REMOVE;
 }
 

@@ -389,7 +389,7 @@ readvertise (gpointer data)
 {
   Peripheral *p = data;
 
-  if (gp_advertisement_get_active (p->adv))
+  if (gp_advertisement_get_registered (p->adv))
     gp_advertisement_stop_async (p->adv, NULL, readvertise_stopped, p);
   return G_SOURCE_CONTINUE;
 }
