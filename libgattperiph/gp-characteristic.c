@@ -255,7 +255,7 @@ gp_characteristic_get_property (GObject    *object,
       g_value_set_object (value, priv->service);
       break;
     case PROP_BACKLOG:
-      g_value_set_uint (value, priv->pending.length);
+      g_value_set_uint (value, gp_characteristic_get_backlog (self));
       break;
     case PROP_COALESCED:
       g_value_set_uint64 (value, priv->coalesced);
@@ -642,13 +642,18 @@ gp_characteristic_take_notification (GpCharacteristic  *self,
 }
 
 static void
-clear_blocked (GpCharacteristicPrivate *priv)
+clear_blocked (GpCharacteristic *self)
 {
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  if (priv->blocked_value == NULL)
+    return;
   g_clear_pointer (&priv->blocked_value, g_bytes_unref);
   g_clear_object (&priv->blocked_task);
   priv->blocked_taken = 0;
   for (guint i = 0; i < priv->notify_sockets->len; i++)
     gp_source_clear (&g_array_index (priv->notify_sockets, NotifySocket, i).out_watch);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
 }
 
 /* Drops everything queued, failing waiting tasks with @reason. */
@@ -679,7 +684,7 @@ gp_characteristic_reset_notifications (GpCharacteristic *self,
     }
   if (priv->blocked_task != NULL)
     gp_characteristic_complete_send (priv->blocked_task, reason);
-  clear_blocked (priv);
+  clear_blocked (self);
   if (had_backlog)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
 }
@@ -707,7 +712,7 @@ on_send_cancelled (GCancellable *cancellable,
   if (task == priv->blocked_task && priv->blocked_taken == 0)
     {
       /* No socket took it yet: it is not sent at all. */
-      clear_blocked (priv);
+      clear_blocked (self);
       resume_notifications (self);
     }
 
@@ -841,14 +846,14 @@ finish_blocked (GpCharacteristic *self)
   task = priv->blocked_task != NULL ? g_object_ref (priv->blocked_task) : NULL;
   if (priv->blocked_taken > 0 && pacer != NULL)
     {
-      clear_blocked (priv);
+      clear_blocked (self);
       gp_notify_pacer_sent (pacer, task);
     }
   else
     {
       g_autoptr(GError) error = dropped_error (self);
 
-      clear_blocked (priv);
+      clear_blocked (self);
       g_debug ("%s", error->message);
       if (task != NULL)
         gp_characteristic_complete_send (task, error);
@@ -1007,6 +1012,7 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
       priv->blocked_value = g_bytes_ref (value);
       priv->blocked_task = task != NULL ? g_object_ref (task) : NULL;
       priv->blocked_taken = taken;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
       return GP_NOTIFY_WRITE_LATER;
     }
   if (taken > 0)
@@ -1323,7 +1329,7 @@ gp_characteristic_get_backlog (GpCharacteristic *self)
   g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), 0);
 
   priv = gp_characteristic_get_instance_private (self);
-  return priv->pending.length;
+  return priv->pending.length + (priv->blocked_value != NULL ? 1 : 0);
 }
 
 /**
