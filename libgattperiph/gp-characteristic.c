@@ -340,7 +340,8 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * GpCharacteristic:backlog:
    *
    * How many values wait to be sent to subscribers because the
-   * application's notification window is full: the back-pressure an
+   * application's notification window is full, an indication awaits its
+   * confirmation, or bluetoothd's socket is full: the back-pressure an
    * application can watch.
    *
    * Since: 0.1
@@ -1369,10 +1370,21 @@ gp_characteristic_get_coalesced (GpCharacteristic *self)
  * (BlueZ calls `Confirm`; with several centrals, the first confirmation
  * counts). Awaiting each call before the next paces a sender to the radio.
  *
+ * Over an acquired socket ([property@Characteristic:acquire-notify]), the
+ * value counts as taken once it was written to the socket: if the socket
+ * is full, the value waits for room (and the characteristic's next values
+ * wait behind it).
+ *
  * It fails with %GP_ERROR_NOT_CONNECTED if no central is subscribed (or
- * all unsubscribe before delivery), %G_IO_ERROR_TIMED_OUT if an indication
- * is not confirmed within 30 s, and %GP_ERROR_INVALID_VALUE_LENGTH for a
- * value over 512 bytes.
+ * all unsubscribe, or bluetoothd closes the socket, before delivery),
+ * %G_IO_ERROR_TIMED_OUT if an indication is not confirmed within 30 s,
+ * and %GP_ERROR_INVALID_VALUE_LENGTH for a value over 512 bytes.
+ *
+ * Cancelling @cancellable completes the call at once with
+ * %G_IO_ERROR_CANCELLED. A value still queued is then not sent, and the
+ * values after it keep their order. A value already sent cannot be called
+ * back: the call completes as cancelled, and an indication still holds
+ * the next ones until the central confirms it (or 30 s pass).
  *
  * Since: 0.1
  */
@@ -1383,16 +1395,19 @@ gp_characteristic_send_value_async (GpCharacteristic    *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
+  GpCharacteristicPrivate *priv;
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (GP_IS_CHARACTERISTIC (self));
   g_return_if_fail (value != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
+  priv = gp_characteristic_get_instance_private (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_characteristic_send_value_async);
 
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (g_bytes_get_size (value) > GP_MAX_VALUE_LENGTH)
     {
       g_task_return_new_error (task, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
@@ -1411,11 +1426,8 @@ gp_characteristic_send_value_async (GpCharacteristic    *self,
       return;
     }
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
   if (cancellable != NULL)
     {
-      GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
       SendData *d = g_new0 (SendData, 1);
 
       /* Dispatched on our context, whichever thread cancels. */

@@ -74,7 +74,10 @@ subscribe (FakeFixture      *fx,
            guint16           ccc)
 {
   g_assert_cmphex (fake_subscribe (fx, chrc, ccc), ==, 0);
-  spin_until (ccc != 0 ? is_notifying : not_notifying, chrc, 5000);
+  if (ccc != 0)
+    spin_until (is_notifying, chrc, 5000);
+  else
+    spin_until (not_notifying, chrc, 5000);
 }
 
 static void
