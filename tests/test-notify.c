@@ -517,6 +517,7 @@ test_values_unicast (FakeFixture   *fx,
   Received r;
   Observed o = { 0 };
   g_autoptr(GDBusConnection) other = NULL;
+  g_autoptr(GVariant) bus_id = NULL;
   g_autoptr(GError) error = NULL;
   guint sub_values, sub_marker;
 
@@ -541,9 +542,9 @@ test_values_unicast (FakeFixture   *fx,
                                                    NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                                    on_observed, &o, NULL);
   /* The match rules are in place once a round trip to the bus returned. */
-  g_dbus_connection_call_sync (other, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                               "org.freedesktop.DBus", "GetId", NULL, NULL,
-                               G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  bus_id = g_dbus_connection_call_sync (other, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                        "org.freedesktop.DBus", "GetId", NULL, NULL,
+                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < 10; i++)
