@@ -279,6 +279,28 @@ fake_take_notifications (FakeFixture *fx)
   return g_variant_get_child_value (reply, 0);
 }
 
+guint
+fake_collect_notifications (FakeFixture *fx,
+                            guint16      handle,
+                            GPtrArray   *values)
+{
+  g_autoptr(GVariant) list = fake_take_notifications (fx);
+  GVariantIter iter;
+  GVariant *value;
+  guint16 h;
+  gboolean indication;
+  guint indications = 0;
+
+  g_variant_iter_init (&iter, list);
+  while (g_variant_iter_loop (&iter, "(q@ayb)", &h, &value, &indication))
+    if (handle == 0 || h == handle)
+      {
+        g_ptr_array_add (values, g_variant_get_data_as_bytes (value));
+        indications += indication;
+      }
+  return indications;
+}
+
 static gboolean
 set_true (gpointer data)
 {
@@ -331,6 +353,31 @@ GBytes *
 bytes_from_string (const char *s)
 {
   return g_bytes_new (s, strlen (s));
+}
+
+GpCharacteristic *
+add_chrc (GpService             *service,
+          const char            *uuid,
+          GpCharacteristicFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GpCharacteristic) c = gp_characteristic_new (uuid, flags, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (gp_service_add_characteristic (service, c, &error));
+  return c;  /* the service holds it */
+}
+
+gboolean
+is_notifying (gpointer characteristic)
+{
+  return gp_characteristic_get_notifying (characteristic);
+}
+
+gboolean
+not_notifying (gpointer characteristic)
+{
+  return !gp_characteristic_get_notifying (characteristic);
 }
 
 void

@@ -19,19 +19,6 @@ typedef struct
   GpCharacteristic *ind;    /* indicate only: awaits Confirm */
 } Profile;
 
-static GpCharacteristic *
-add_chrc (GpService             *service,
-          const char            *uuid,
-          GpCharacteristicFlags  flags)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GpCharacteristic) c = gp_characteristic_new (uuid, flags, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (gp_service_add_characteristic (service, c, &error));
-  return c;  /* the service holds it */
-}
-
 static void
 profile_init (Profile     *p,
               FakeFixture *fx)
@@ -54,18 +41,6 @@ profile_clear (Profile *p)
 {
   g_clear_object (&p->app);
   g_clear_object (&p->svc);
-}
-
-static gboolean
-is_notifying (gpointer data)
-{
-  return gp_characteristic_get_notifying (data);
-}
-
-static gboolean
-not_notifying (gpointer data)
-{
-  return !gp_characteristic_get_notifying (data);
 }
 
 static void
@@ -118,19 +93,8 @@ static gboolean
 received_enough (gpointer data)
 {
   Received *r = data;
-  g_autoptr(GVariant) list = fake_take_notifications (r->fx);
-  GVariantIter iter;
-  GVariant *value;
-  guint16 handle;
-  gboolean indication;
 
-  g_variant_iter_init (&iter, list);
-  while (g_variant_iter_loop (&iter, "(q@ayb)", &handle, &value, &indication))
-    if (handle == r->handle)
-      {
-        g_ptr_array_add (r->values, g_variant_get_data_as_bytes (value));
-        r->indications += indication;
-      }
+  r->indications += fake_collect_notifications (r->fx, r->handle, r->values);
   return r->values->len >= r->wanted;
 }
 
@@ -409,6 +373,21 @@ fill_socket (Stream *st)
     }
 }
 
+/* A central subscribed over a socket that bluetoothd stopped reading. */
+static void
+start_full_socket (FakeFixture *fx,
+                   Profile     *p,
+                   Stream      *st)
+{
+  profile_init (p, fx);
+  stream_init (st, p->sock);
+  fake_register (fx, p->app);
+  subscribe (fx, p->sock, 0x0001);
+
+  fake_void_call (fx, "SetNotifyReading", g_variant_new ("(b)", FALSE));
+  fill_socket (st);
+}
+
 static void
 test_acquired_full_socket (FakeFixture   *fx,
                            gconstpointer  data)
@@ -417,13 +396,7 @@ test_acquired_full_socket (FakeFixture   *fx,
   Received r;
   Stream st;
 
-  profile_init (&p, fx);
-  stream_init (&st, p.sock);
-  fake_register (fx, p.app);
-  subscribe (fx, p.sock, 0x0001);
-
-  fake_void_call (fx, "SetNotifyReading", g_variant_new ("(b)", FALSE));
-  fill_socket (&st);
+  start_full_socket (fx, &p, &st);
 
   /* bluetoothd reads again: everything arrives, in order. */
   fake_void_call (fx, "SetNotifyReading", g_variant_new ("(b)", TRUE));
@@ -452,13 +425,7 @@ test_acquired_closed_while_full (FakeFixture   *fx,
   Stream st;
   guint sent;
 
-  profile_init (&p, fx);
-  stream_init (&st, p.sock);
-  fake_register (fx, p.app);
-  subscribe (fx, p.sock, 0x0001);
-
-  fake_void_call (fx, "SetNotifyReading", g_variant_new ("(b)", FALSE));
-  fill_socket (&st);
+  start_full_socket (fx, &p, &st);
   sent = st.finished;
 
   /* The central unsubscribes: bluetoothd closes its end. */
