@@ -123,11 +123,13 @@ ping_done (GObject      *source,
   Ping *ping = user_data;
   GpNotifyPacer *self = ping->pacer;
   g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) call_error = NULL;
   g_autoptr(GError) error = NULL;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (error != NULL)
-    g_prefix_error (&error, "BlueZ did not take the notification: ");
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &call_error);
+  if (reply == NULL)
+    error = g_error_new (GP_ERROR, GP_ERROR_NOT_READY,
+                         "BlueZ did not take the notification: %s", call_error->message);
 
   self->in_flight -= MIN (self->in_flight, ping->count);
   self->pings_outstanding--;
