@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gattperiph.h"
+#include "gp-notify-pacer-private.h"
 
 G_BEGIN_DECLS
 
@@ -14,9 +15,7 @@ gboolean     gp_application_check_mutable      (GpApplication          *self,
                                                 GError                **error);
 gboolean     gp_application_check_caller       (GpApplication          *self,
                                                 GDBusMethodInvocation  *invocation);
-void         gp_application_queue_notification (GpApplication          *self,
-                                                GpCharacteristic       *characteristic);
-void         gp_application_cancel_notifications (GpApplication        *self,
-                                                GpCharacteristic       *characteristic);
+/* The pacer of the application's notifications (gp-notify-pacer-private.h). */
+GpNotifyPacer *gp_application_get_notify_pacer  (GpApplication          *self);
 
 G_END_DECLS

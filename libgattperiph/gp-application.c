@@ -8,6 +8,7 @@
 #include "gp-characteristic-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-descriptor-private.h"
+#include "gp-notify-pacer-private.h"
 #include "gp-registration-private.h"
 #include "gp-service-private.h"
 
@@ -79,14 +80,7 @@ struct _GpApplication
   guint            fast_filter;
   GpRegistration  *registration;     /* the lifecycle with BlueZ */
 
-  /* Notification pacing */
-  GQueue           ready;            /* GpCharacteristic with values to send */
-  GHashTable      *ready_set;
-  GPtrArray       *unacked_tasks;    /* send_value tasks since the last ping */
-  guint            window;
-  guint            in_flight;        /* signals not yet confirmed by a ping */
-  guint            unacked;          /* signals sent since the last ping */
-  guint            pings_outstanding;
+  GpNotifyPacer   *pacer;            /* notification pacing */
 };
 
 G_DEFINE_FINAL_TYPE (GpApplication, gp_application, G_TYPE_OBJECT)
@@ -160,6 +154,7 @@ set_bluez_owner (GpApplication *self,
       self->fast->owner = g_strdup (owner);
       g_mutex_unlock (&self->fast->lock);
     }
+  gp_notify_pacer_set_target (self->pacer, self->connection, owner);
 }
 
 static void
@@ -596,137 +591,10 @@ unexport_tree (GpApplication *self)
 /* ------------------------------------------------------------------ */
 /* Notification pacing                                                  */
 
-typedef struct
+GpNotifyPacer *
+gp_application_get_notify_pacer (GpApplication *self)
 {
-  GpApplication *self;
-  GPtrArray     *tasks;
-  guint          count;
-} Ping;
-
-static void flush_notifications (GpApplication *self);
-
-static void
-ping_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Ping *ping = user_data;
-  GpApplication *self = ping->self;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-
-  self->in_flight -= MIN (self->in_flight, ping->count);
-  self->pings_outstanding--;
-  for (guint i = 0; i < ping->tasks->len; i++)
-    {
-      GTask *task = g_ptr_array_index (ping->tasks, i);
-      if (reply != NULL)
-        g_task_return_boolean (task, TRUE);
-      else
-        g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_READY,
-                                 "BlueZ did not take the notification: %s", error->message);
-    }
-
-  flush_notifications (self);
-
-  g_ptr_array_unref (ping->tasks);
-  g_object_unref (ping->self);
-  g_free (ping);
-}
-
-/* A round trip to bluetoothd: when it returns, bluetoothd has read every
- * signal sent before it (D-Bus keeps the order between two peers). */
-static void
-send_ping (GpApplication *self)
-{
-  Ping *ping = g_new0 (Ping, 1);
-
-  ping->self = g_object_ref (self);
-  ping->count = self->unacked;
-  ping->tasks = g_steal_pointer (&self->unacked_tasks);
-  self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->unacked = 0;
-  self->pings_outstanding++;
-
-  g_dbus_connection_call (self->connection, self->bluez_owner, "/",
-                          "org.freedesktop.DBus.Peer", "Ping",
-                          NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
-                          ping_done, ping);
-}
-
-/* One notification is one PropertiesChanged signal, emitted even when the
- * value repeats (generated skeletons would coalesce and drop those). */
-static void
-emit_value_changed (GpApplication    *self,
-                    GpCharacteristic *characteristic,
-                    GBytes           *value)
-{
-  GVariantBuilder changed;
-
-  g_variant_builder_init (&changed, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&changed, "{sv}", "Value", gp_bytes_to_variant (value));
-  g_dbus_connection_emit_signal (self->connection, NULL,
-                                 gp_attribute_get_object_path (GP_ATTRIBUTE (characteristic)),
-                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                 g_variant_new ("(sa{sv}@as)", "org.bluez.GattCharacteristic1",
-                                                &changed, g_variant_new_strv (NULL, 0)),
-                                 NULL);
-}
-
-static void
-flush_notifications (GpApplication *self)
-{
-  GpCharacteristic *chrc;
-
-  while (self->in_flight < self->window && (chrc = g_queue_pop_head (&self->ready)) != NULL)
-    {
-      g_autoptr(GBytes) value = NULL;
-      GTask *task = NULL;
-      gboolean wants_confirm = FALSE;
-
-      g_hash_table_remove (self->ready_set, chrc);
-      if (gp_characteristic_take_notification (chrc, &value, &task, &wants_confirm))
-        {
-          if (!gp_characteristic_write_notify_sockets (chrc, value))
-            emit_value_changed (self, chrc, value);
-          self->in_flight++;
-          self->unacked++;
-          if (task != NULL)
-            g_ptr_array_add (self->unacked_tasks, task);
-          /* Round robin between characteristics. */
-          if (gp_characteristic_has_notification (chrc))
-            gp_application_queue_notification (self, chrc);
-          if (self->unacked >= MAX (self->window / 2, 1))
-            send_ping (self);
-        }
-      g_object_unref (chrc);
-    }
-
-  if (self->unacked > 0 && self->pings_outstanding == 0)
-    send_ping (self);
-}
-
-void
-gp_application_queue_notification (GpApplication    *self,
-                                   GpCharacteristic *characteristic)
-{
-  if (self == NULL || g_hash_table_contains (self->ready_set, characteristic))
-    return;
-  g_hash_table_add (self->ready_set, characteristic);
-  g_queue_push_tail (&self->ready, g_object_ref (characteristic));
-  flush_notifications (self);
-}
-
-void
-gp_application_cancel_notifications (GpApplication    *self,
-                                     GpCharacteristic *characteristic)
-{
-  if (!g_hash_table_remove (self->ready_set, characteristic))
-    return;
-  g_queue_remove (&self->ready, characteristic);
-  g_object_unref (characteristic);
+  return self->pacer;
 }
 
 /* ------------------------------------------------------------------ */
@@ -754,13 +622,11 @@ gp_application_finalize (GObject *object)
 {
   GpApplication *self = GP_APPLICATION (object);
 
-  g_queue_clear_full (&self->ready, g_object_unref);
-  g_clear_pointer (&self->ready_set, g_hash_table_unref);
-  g_clear_pointer (&self->unacked_tasks, g_ptr_array_unref);
   g_clear_pointer (&self->registrations, g_hash_table_unref);
   g_clear_pointer (&self->services, g_ptr_array_unref);
   g_clear_pointer (&self->object_path, g_free);
   set_bluez_owner (self, NULL);
+  g_clear_object (&self->pacer);
   g_clear_object (&self->adapter);
   g_clear_object (&self->connection);
 
@@ -793,7 +659,7 @@ gp_application_get_property (GObject    *object,
       g_value_set_enum (value, gp_application_get_registration_state (self));
       break;
     case PROP_NOTIFICATION_WINDOW:
-      g_value_set_uint (value, self->window);
+      g_value_set_uint (value, gp_notify_pacer_get_window (self->pacer));
       break;
     case PROP_AUTO_REGISTER:
       g_value_set_boolean (value, gp_application_get_auto_register (self));
@@ -957,14 +823,11 @@ gp_application_init (GpApplication *self)
 {
   self->services = g_ptr_array_new_with_free_func (g_object_unref);
   self->registrations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->ready_set = g_hash_table_new (NULL, NULL);
-  self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->window = DEFAULT_NOTIFICATION_WINDOW;
+  self->pacer = gp_notify_pacer_new (DEFAULT_NOTIFICATION_WINDOW);
   self->registration = gp_registration_new (G_OBJECT (self), &registration_vtable,
                                             props[PROP_REGISTERED],
                                             props[PROP_REGISTRATION_STATE],
                                             signals[SIGNAL_REGISTRATION_CHANGED]);
-  g_queue_init (&self->ready);
 }
 
 /**
@@ -1110,7 +973,7 @@ guint
 gp_application_get_notification_window (GpApplication *self)
 {
   g_return_val_if_fail (GP_IS_APPLICATION (self), 0);
-  return self->window;
+  return gp_notify_pacer_get_window (self->pacer);
 }
 
 /**
@@ -1129,11 +992,10 @@ gp_application_set_notification_window (GpApplication *self,
   g_return_if_fail (GP_IS_APPLICATION (self));
   g_return_if_fail (window >= 1 && window <= 4096);
 
-  if (self->window == window)
+  if (gp_notify_pacer_get_window (self->pacer) == window)
     return;
-  self->window = window;
+  gp_notify_pacer_set_window (self->pacer, window);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFICATION_WINDOW]);
-  flush_notifications (self);
 }
 
 /**

@@ -8,13 +8,13 @@
 #include "gp-attribute-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-descriptor-private.h"
+#include "gp-notify-pacer-private.h"
 #include "gp-service-private.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <glib-unix.h>
 #include <gio/gunixfdlist.h>
 
 /**
@@ -105,26 +105,39 @@ typedef struct
   GTask  *task;   /* NULL for values from set_value(), which coalesce */
 } Pending;
 
+/* The task data of a send_value task that has a cancellable. */
+typedef struct
+{
+  GSource  *cancel_source;
+  gboolean  returned;
+} SendData;
+
 typedef struct
 {
   GpCharacteristicFlags flags;
   GpService            *service;        /* weak: the service holds us */
   GPtrArray            *descriptors;
+  GMainContext         *context;        /* thread-default when made: our sources go there */
   GQueue                pending;        /* of Pending*, not yet sent */
   GTask                *confirm_task;   /* indication awaiting Confirm */
   GSource              *confirm_timeout;
+  guint                 confirm_timeout_ms;
   guint64               coalesced;
   GArray               *notify_sockets; /* NotifySocket, from AcquireNotify */
+  GBytes               *blocked_value;  /* a notification a full socket owes */
+  GTask                *blocked_task;
+  guint                 blocked_taken;  /* how many sockets took it */
   gboolean              notifying;
   gboolean              awaiting_confirm;
   gboolean              acquire_notify;
 } GpCharacteristicPrivate;
 
-/* Our end of a socket bluetoothd read notifications from. */
+/* Our end of a socket bluetoothd reads notifications from. */
 typedef struct
 {
-  int   fd;
-  guint watch;
+  int      fd;
+  GSource *hup_watch;
+  GSource *out_watch;   /* while the socket owes the blocked value */
 } NotifySocket;
 
 G_DEFINE_TYPE_WITH_PRIVATE (GpCharacteristic, gp_characteristic, GP_TYPE_ATTRIBUTE)
@@ -143,6 +156,9 @@ enum {
 static GParamSpec *props[N_PROPS];
 
 static void close_notify_sockets (GpCharacteristicPrivate *priv);
+static gboolean check_mutable (GpCharacteristic  *self,
+                               const char        *what,
+                               GError           **error);
 
 static void
 pending_free (Pending *p)
@@ -153,13 +169,39 @@ pending_free (Pending *p)
 }
 
 static void
-clear_confirm_timeout (GpCharacteristicPrivate *priv)
+send_data_free (gpointer data)
 {
-  if (priv->confirm_timeout != NULL)
+  SendData *d = data;
+
+  gp_source_clear (&d->cancel_source);
+  g_free (d);
+}
+
+void
+gp_characteristic_complete_send (GTask        *task,
+                                 const GError *error)
+{
+  SendData *d = g_task_get_task_data (task);
+
+  if (d != NULL)
     {
-      g_source_destroy (priv->confirm_timeout);
-      g_clear_pointer (&priv->confirm_timeout, g_source_unref);
+      if (d->returned)
+        return;
+      d->returned = TRUE;
+      gp_source_clear (&d->cancel_source);
     }
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static GpNotifyPacer *
+pacer_of (GpCharacteristic *self)
+{
+  GpApplication *app = gp_attribute_get_application (GP_ATTRIBUTE (self));
+
+  return app != NULL ? gp_application_get_notify_pacer (app) : NULL;
 }
 
 static void
@@ -187,6 +229,7 @@ gp_characteristic_finalize (GObject *object)
 
   g_clear_pointer (&priv->descriptors, g_ptr_array_unref);
   g_clear_pointer (&priv->notify_sockets, g_array_unref);
+  g_clear_pointer (&priv->context, g_main_context_unref);
 
   G_OBJECT_CLASS (gp_characteristic_parent_class)->finalize (object);
 }
@@ -212,7 +255,7 @@ gp_characteristic_get_property (GObject    *object,
       g_value_set_object (value, priv->service);
       break;
     case PROP_BACKLOG:
-      g_value_set_uint (value, priv->pending.length);
+      g_value_set_uint (value, gp_characteristic_get_backlog (self));
       break;
     case PROP_COALESCED:
       g_value_set_uint64 (value, priv->coalesced);
@@ -297,7 +340,8 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * GpCharacteristic:backlog:
    *
    * How many values wait to be sent to subscribers because the
-   * application's notification window is full: the back-pressure an
+   * application's notification window is full, an indication awaits its
+   * confirmation, or bluetoothd's socket is full: the back-pressure an
    * application can watch.
    *
    * Since: 0.1
@@ -329,7 +373,13 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * pacing. It applies to characteristics with a `notify` flag; empty
    * values still travel as signals (a zero-length datagram would stop
    * bluetoothd reading the socket), so an empty value can overtake values
-   * bluetoothd has not read from the socket yet. Set it before registering.
+   * bluetoothd has not read from the socket yet. When the socket is full
+   * (bluetoothd reads slower than values come), values wait for room, in
+   * order: none is lost, and [method@Characteristic.send_value_async]
+   * completes only once its value was written.
+   *
+   * Set it before registering: changing it while the application is
+   * registered is refused (see [method@Characteristic.set_acquire_notify]).
    *
    * Since: 0.1
    */
@@ -347,6 +397,8 @@ gp_characteristic_init (GpCharacteristic *self)
 
   priv->descriptors = g_ptr_array_new_with_free_func (g_object_unref);
   priv->notify_sockets = g_array_new (FALSE, FALSE, sizeof (NotifySocket));
+  priv->context = g_main_context_ref_thread_default ();
+  priv->confirm_timeout_ms = CONFIRM_TIMEOUT_SECONDS * 1000;
   g_queue_init (&priv->pending);
 }
 
@@ -457,6 +509,7 @@ queue_pending (GpCharacteristic *self,
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
   Pending *tail = g_queue_peek_tail (&priv->pending);
+  GpNotifyPacer *pacer;
 
   if (task == NULL && tail != NULL && tail->task == NULL)
     {
@@ -474,7 +527,9 @@ queue_pending (GpCharacteristic *self,
   g_queue_push_tail (&priv->pending, tail);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
 
-  gp_application_queue_notification (gp_attribute_get_application (GP_ATTRIBUTE (self)), self);
+  pacer = pacer_of (self);
+  if (pacer != NULL)
+    gp_notify_pacer_queue (pacer, self);
 }
 
 /* Called by gp_attribute_set_value() after storing @value. */
@@ -491,7 +546,18 @@ gp_characteristic_has_notification (GpCharacteristic *self)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
 
-  return priv->pending.length > 0 && !priv->awaiting_confirm;
+  return priv->pending.length > 0 && !priv->awaiting_confirm && priv->blocked_value == NULL;
+}
+
+/* Gives the pacer a turn for this characteristic again, after a wait
+ * (confirmation, a full socket) that kept its values back. */
+static void
+resume_notifications (GpCharacteristic *self)
+{
+  GpNotifyPacer *pacer = pacer_of (self);
+
+  if (pacer != NULL && gp_characteristic_has_notification (self))
+    gp_notify_pacer_queue (pacer, self);
 }
 
 static gboolean
@@ -499,56 +565,73 @@ confirm_timeout_cb (gpointer user_data)
 {
   GpCharacteristic *self = user_data;
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  GTask *task = g_steal_pointer (&priv->confirm_task);
+  g_autoptr(GTask) task = g_steal_pointer (&priv->confirm_task);
 
   g_clear_pointer (&priv->confirm_timeout, g_source_unref);
   priv->awaiting_confirm = FALSE;
   if (task != NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                               "No central confirmed the indication of %s within %d s",
-                               gp_attribute_get_uuid (GP_ATTRIBUTE (self)), CONFIRM_TIMEOUT_SECONDS);
-      g_object_unref (task);
+      g_autoptr(GError) error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                     "No central confirmed the indication of %s within %u s",
+                     gp_attribute_get_uuid (GP_ATTRIBUTE (self)),
+                     (priv->confirm_timeout_ms + 999) / 1000);
+      gp_characteristic_complete_send (task, error);
     }
-  if (priv->pending.length > 0)
-    gp_application_queue_notification (gp_attribute_get_application (GP_ATTRIBUTE (self)), self);
+  resume_notifications (self);
   return G_SOURCE_REMOVE;
+}
+
+void
+gp_characteristic_set_confirm_timeout (GpCharacteristic *self,
+                                       guint             msec)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  priv->confirm_timeout_ms = msec;
+}
+
+static void
+complete_cancelled (GTask *task)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error);
+  gp_characteristic_complete_send (task, error);
 }
 
 /* The pacer takes the next value to send. For a characteristic that can
  * only indicate, the task is kept here until Confirm (one indication in
- * flight, as ATT allows); otherwise it goes to the pacer, which completes
- * it when bluetoothd has taken the notification. */
+ * flight, as ATT allows); otherwise it goes to the pacer (transfer full),
+ * which completes it when bluetoothd has taken the notification. */
 gboolean
 gp_characteristic_take_notification (GpCharacteristic  *self,
                                      GBytes           **out_value,
-                                     GTask            **out_task,
-                                     gboolean          *out_wants_confirm)
+                                     GTask            **out_task)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
   Pending *p;
 
-  while (!priv->awaiting_confirm && (p = g_queue_pop_head (&priv->pending)) != NULL)
+  while (gp_characteristic_has_notification (self) && (p = g_queue_pop_head (&priv->pending)) != NULL)
     {
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
 
-      if (p->task != NULL && g_task_return_error_if_cancelled (p->task))
+      /* Cancelled, and its cancellation not dispatched yet. */
+      if (p->task != NULL && g_cancellable_is_cancelled (g_task_get_cancellable (p->task)))
         {
+          complete_cancelled (p->task);
           pending_free (p);
           continue;
         }
 
       *out_value = g_steal_pointer (&p->value);
-      *out_wants_confirm = wants_confirm (priv);
-      if (*out_wants_confirm)
+      *out_task = NULL;
+      if (wants_confirm (priv))
         {
           priv->awaiting_confirm = TRUE;
           priv->confirm_task = g_steal_pointer (&p->task);
-          priv->confirm_timeout = g_timeout_source_new_seconds (CONFIRM_TIMEOUT_SECONDS);
-          g_source_set_callback (priv->confirm_timeout, confirm_timeout_cb, self, NULL);
-          g_source_set_static_name (priv->confirm_timeout, "[gattperiph] indication confirm timeout");
-          g_source_attach (priv->confirm_timeout, g_main_context_get_thread_default ());
-          *out_task = NULL;
+          priv->confirm_timeout = gp_timeout_source_attach (priv->context, priv->confirm_timeout_ms,
+                                                            confirm_timeout_cb, self);
         }
       else
         *out_task = g_steal_pointer (&p->task);
@@ -559,46 +642,98 @@ gp_characteristic_take_notification (GpCharacteristic  *self,
   return FALSE;
 }
 
+static void
+clear_blocked (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  if (priv->blocked_value == NULL)
+    return;
+  g_clear_pointer (&priv->blocked_value, g_bytes_unref);
+  g_clear_object (&priv->blocked_task);
+  priv->blocked_taken = 0;
+  for (guint i = 0; i < priv->notify_sockets->len; i++)
+    gp_source_clear (&g_array_index (priv->notify_sockets, NotifySocket, i).out_watch);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+}
+
 /* Drops everything queued, failing waiting tasks with @reason. */
 void
 gp_characteristic_reset_notifications (GpCharacteristic *self,
                                        const GError     *reason)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  GpApplication *app = gp_attribute_get_application (GP_ATTRIBUTE (self));
+  GpNotifyPacer *pacer = pacer_of (self);
   gboolean had_backlog = priv->pending.length > 0;
   Pending *p;
 
-  if (app != NULL)
-    gp_application_cancel_notifications (app, self);
+  if (pacer != NULL)
+    gp_notify_pacer_cancel (pacer, self);
 
   while ((p = g_queue_pop_head (&priv->pending)) != NULL)
     {
       if (p->task != NULL)
-        g_task_return_error (g_steal_pointer (&p->task), g_error_copy (reason));
+        gp_characteristic_complete_send (p->task, reason);
       pending_free (p);
     }
-  clear_confirm_timeout (priv);
+  gp_source_clear (&priv->confirm_timeout);
   priv->awaiting_confirm = FALSE;
   if (priv->confirm_task != NULL)
     {
-      GTask *task = g_steal_pointer (&priv->confirm_task);
-      g_task_return_error (task, g_error_copy (reason));
-      g_object_unref (task);
+      g_autoptr(GTask) task = g_steal_pointer (&priv->confirm_task);
+      gp_characteristic_complete_send (task, reason);
     }
+  if (priv->blocked_task != NULL)
+    gp_characteristic_complete_send (priv->blocked_task, reason);
+  clear_blocked (self);
   if (had_backlog)
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+}
+
+/* The caller of a send_value task cancelled it (dispatched on our
+ * context). A value still queued is not sent; one already sent stays in
+ * the window, or awaits its confirmation, and completes as cancelled now. */
+static gboolean
+on_send_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = g_object_ref (user_data);
+  GpCharacteristic *self = g_task_get_source_object (task);
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  for (GList *l = priv->pending.head; l != NULL; l = l->next)
+    if (((Pending *) l->data)->task == task)
+      {
+        pending_free (l->data);
+        g_queue_delete_link (&priv->pending, l);
+        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+        break;
+      }
+
+  if (task == priv->blocked_task && priv->blocked_taken == 0)
+    {
+      /* No socket took it yet: it is not sent at all. */
+      clear_blocked (self);
+      resume_notifications (self);
+    }
+
+  complete_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_socket_close (NotifySocket *ns)
+{
+  gp_source_clear (&ns->hup_watch);
+  gp_source_clear (&ns->out_watch);
+  close (ns->fd);
 }
 
 static void
 close_notify_sockets (GpCharacteristicPrivate *priv)
 {
   for (guint i = 0; i < priv->notify_sockets->len; i++)
-    {
-      NotifySocket *ns = &g_array_index (priv->notify_sockets, NotifySocket, i);
-      g_source_remove (ns->watch);
-      close (ns->fd);
-    }
+    notify_socket_close (&g_array_index (priv->notify_sockets, NotifySocket, i));
   g_array_set_size (priv->notify_sockets, 0);
 }
 
@@ -613,11 +748,11 @@ gp_characteristic_set_notifying (GpCharacteristic *self,
   priv->notifying = notifying;
   if (!notifying)
     {
-      close_notify_sockets (priv);
       g_autoptr(GError) error = g_error_new (GP_ERROR, GP_ERROR_NOT_CONNECTED,
                                              "No central is subscribed to %s any more",
                                              gp_attribute_get_uuid (GP_ATTRIBUTE (self)));
       gp_characteristic_reset_notifications (self, error);
+      close_notify_sockets (priv);
     }
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFYING]);
 }
@@ -626,21 +761,132 @@ static void
 handle_confirm (GpCharacteristic *self)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  GTask *task;
+  g_autoptr(GTask) task = NULL;
 
   if (!priv->awaiting_confirm)
     return;  /* a second central confirming the same indication */
 
-  clear_confirm_timeout (priv);
+  gp_source_clear (&priv->confirm_timeout);
   priv->awaiting_confirm = FALSE;
   task = g_steal_pointer (&priv->confirm_task);
   if (task != NULL)
+    gp_characteristic_complete_send (task, NULL);
+  resume_notifications (self);
+}
+
+typedef enum
+{
+  DATAGRAM_SENT,
+  DATAGRAM_FULL,     /* the socket has no room: wait for G_IO_OUT */
+  DATAGRAM_BROKEN,   /* bluetoothd closed it: its G_IO_HUP follows */
+} DatagramResult;
+
+static DatagramResult
+send_datagram (GpCharacteristic *self,
+               int               fd,
+               GBytes           *value)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (value, &len);
+
+  for (;;)
     {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
+      int errsv;
+
+      if (send (fd, data, MIN (len, GP_MAX_VALUE_LENGTH), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+        return DATAGRAM_SENT;
+      errsv = errno;
+      if (errsv == EINTR)
+        continue;
+      if (errsv == EAGAIN || errsv == EWOULDBLOCK)
+        return DATAGRAM_FULL;
+      g_debug ("Notification of %s over its socket failed: %s",
+               gp_attribute_get_uuid (GP_ATTRIBUTE (self)), g_strerror (errsv));
+      return DATAGRAM_BROKEN;
     }
-  if (priv->pending.length > 0)
-    gp_application_queue_notification (gp_attribute_get_application (GP_ATTRIBUTE (self)), self);
+}
+
+static NotifySocket *
+find_notify_socket (GpCharacteristicPrivate *priv,
+                    int                      fd,
+                    guint                   *out_index)
+{
+  for (guint i = 0; i < priv->notify_sockets->len; i++)
+    if (g_array_index (priv->notify_sockets, NotifySocket, i).fd == fd)
+      {
+        if (out_index != NULL)
+          *out_index = i;
+        return &g_array_index (priv->notify_sockets, NotifySocket, i);
+      }
+  return NULL;
+}
+
+static GError *
+dropped_error (GpCharacteristic *self)
+{
+  return g_error_new (GP_ERROR, GP_ERROR_NOT_CONNECTED,
+                      "The notification of %s was not sent: bluetoothd closed its socket",
+                      gp_attribute_get_uuid (GP_ATTRIBUTE (self)));
+}
+
+/* When no socket owes the blocked value any more, it leaves (into the
+ * pacer's window if a socket took it), and the next values follow. */
+static void
+finish_blocked (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+  GpNotifyPacer *pacer = pacer_of (self);
+
+  if (priv->blocked_value == NULL)
+    return;
+  for (guint i = 0; i < priv->notify_sockets->len; i++)
+    if (g_array_index (priv->notify_sockets, NotifySocket, i).out_watch != NULL)
+      return;
+
+  task = priv->blocked_task != NULL ? g_object_ref (priv->blocked_task) : NULL;
+  if (priv->blocked_taken > 0 && pacer != NULL)
+    {
+      clear_blocked (self);
+      gp_notify_pacer_sent (pacer, task);
+    }
+  else
+    {
+      g_autoptr(GError) error = dropped_error (self);
+
+      clear_blocked (self);
+      g_debug ("%s", error->message);
+      if (task != NULL)
+        gp_characteristic_complete_send (task, error);
+    }
+  resume_notifications (self);
+}
+
+static gboolean
+on_notify_socket_writable (int          fd,
+                           GIOCondition condition,
+                           gpointer     user_data)
+{
+  GpCharacteristic *self = user_data;
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  NotifySocket *ns = find_notify_socket (priv, fd, NULL);
+
+  g_return_val_if_fail (ns != NULL && priv->blocked_value != NULL, G_SOURCE_REMOVE);
+
+  switch (send_datagram (self, fd, priv->blocked_value))
+    {
+    case DATAGRAM_FULL:
+      return G_SOURCE_CONTINUE;
+    case DATAGRAM_SENT:
+      priv->blocked_taken++;
+      break;
+    case DATAGRAM_BROKEN:
+    default:
+      break;
+    }
+  gp_source_clear (&ns->out_watch);
+  finish_blocked (self);
+  return G_SOURCE_REMOVE;
 }
 
 /* bluetoothd closed its end: the last central unsubscribed (or, from
@@ -652,16 +898,19 @@ on_notify_socket_hup (int          fd,
 {
   GpCharacteristic *self = user_data;
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  NotifySocket *ns;
+  guint index;
 
-  for (guint i = 0; i < priv->notify_sockets->len; i++)
-    if (g_array_index (priv->notify_sockets, NotifySocket, i).fd == fd)
-      {
-        close (fd);
-        g_array_remove_index (priv->notify_sockets, i);
-        break;
-      }
+  ns = find_notify_socket (priv, fd, &index);
+  if (ns != NULL)
+    {
+      notify_socket_close (ns);
+      g_array_remove_index (priv->notify_sockets, index);
+    }
   if (priv->notify_sockets->len == 0)
     gp_characteristic_set_notifying (self, FALSE);
+  else
+    finish_blocked (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -677,7 +926,7 @@ handle_acquire_notify (GpCharacteristic      *self,
   g_autoptr(GUnixFDList) fds = NULL;
   g_autoptr(GError) error = NULL;
   GpRequestOptions opts;
-  NotifySocket ns;
+  NotifySocket ns = { 0 };
   int pair[2];
   int index;
 
@@ -712,7 +961,8 @@ handle_acquire_notify (GpCharacteristic      *self,
     }
 
   ns.fd = pair[0];
-  ns.watch = g_unix_fd_add (pair[0], G_IO_HUP | G_IO_ERR, on_notify_socket_hup, self);
+  ns.hup_watch = gp_fd_source_attach (priv->context, pair[0], G_IO_HUP | G_IO_ERR,
+                                      on_notify_socket_hup, self);
   g_array_append_val (priv->notify_sockets, ns);
 
   g_dbus_method_invocation_return_value_with_unix_fd_list (invocation,
@@ -722,30 +972,58 @@ handle_acquire_notify (GpCharacteristic      *self,
 }
 
 /* Sends @value over the acquired sockets, if the characteristic has any.
- * Returns FALSE when the value must go as a PropertiesChanged signal. */
-gboolean
+ * A socket that is full (bluetoothd reads slower than the window lets
+ * values go) gets it when it has room again: the value and @task (not
+ * reported sent until then) wait here, and the characteristic's next
+ * values wait behind them, so that nothing is lost or reordered. */
+GpNotifyWrite
 gp_characteristic_write_notify_sockets (GpCharacteristic *self,
-                                        GBytes           *value)
+                                        GBytes           *value,
+                                        GTask            *task)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (value, &len);
+  g_autoptr(GError) error = NULL;
+  guint taken = 0, owed = 0;
 
-  if (priv->notify_sockets->len == 0 || len == 0)
-    return FALSE;
+  if (priv->notify_sockets->len == 0 || g_bytes_get_size (value) == 0)
+    return GP_NOTIFY_WRITE_NO_SOCKET;
 
   for (guint i = 0; i < priv->notify_sockets->len; i++)
     {
       NotifySocket *ns = &g_array_index (priv->notify_sockets, NotifySocket, i);
 
-      /* The application's window keeps far fewer datagrams in flight than
-       * the socket holds, so a full socket means bluetoothd stopped
-       * reading: the value is lost rather than blocking. */
-      if (send (ns->fd, data, MIN (len, GP_MAX_VALUE_LENGTH), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-        g_debug ("Notification of %s over its socket failed: %s",
-                 gp_attribute_get_uuid (GP_ATTRIBUTE (self)), g_strerror (errno));
+      switch (send_datagram (self, ns->fd, value))
+        {
+        case DATAGRAM_SENT:
+          taken++;
+          break;
+        case DATAGRAM_FULL:
+          owed++;
+          ns->out_watch = gp_fd_source_attach (priv->context, ns->fd, G_IO_OUT,
+                                               on_notify_socket_writable, self);
+          break;
+        case DATAGRAM_BROKEN:
+        default:
+          break;
+        }
     }
-  return TRUE;
+
+  if (owed > 0)
+    {
+      priv->blocked_value = g_bytes_ref (value);
+      priv->blocked_task = task != NULL ? g_object_ref (task) : NULL;
+      priv->blocked_taken = taken;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+      return GP_NOTIFY_WRITE_LATER;
+    }
+  if (taken > 0)
+    return GP_NOTIFY_WRITE_DONE;
+
+  error = dropped_error (self);
+  g_debug ("%s", error->message);
+  if (task != NULL)
+    gp_characteristic_complete_send (task, error);
+  return GP_NOTIFY_WRITE_DROPPED;
 }
 
 /**
@@ -774,8 +1052,13 @@ gp_characteristic_get_acquire_notify (GpCharacteristic *self)
  * @self: a #GpCharacteristic
  * @acquire_notify: whether notifications go over an acquired socket
  *
- * Sets [property@Characteristic:acquire-notify]. It takes effect at the
- * next registration (BlueZ reads the choice once, at registration).
+ * Sets [property@Characteristic:acquire-notify]. BlueZ reads the choice
+ * once, at registration: set it before [method@Application.register_async],
+ * or while the application is not registered (it then applies at the next
+ * registration, including the automatic one after bluetoothd restarts).
+ * While the application is registered or registering, the change is
+ * refused: it is a programming error, reported with a critical warning
+ * that says so, and the property keeps its value.
  *
  * Since: 0.1
  */
@@ -784,6 +1067,7 @@ gp_characteristic_set_acquire_notify (GpCharacteristic *self,
                                       gboolean          acquire_notify)
 {
   GpCharacteristicPrivate *priv;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (GP_IS_CHARACTERISTIC (self));
 
@@ -791,6 +1075,11 @@ gp_characteristic_set_acquire_notify (GpCharacteristic *self,
   acquire_notify = !!acquire_notify;
   if (priv->acquire_notify == acquire_notify)
     return;
+  if (!check_mutable (self, "change acquire-notify", &error))
+    {
+      g_critical ("%s: %s", G_STRFUNC, error->message);
+      return;
+    }
   priv->acquire_notify = acquire_notify;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACQUIRE_NOTIFY]);
 }
@@ -904,12 +1193,13 @@ gp_characteristic_get_service (GpCharacteristic *self)
 
 static gboolean
 check_mutable (GpCharacteristic  *self,
+               const char        *what,
                GError           **error)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
   GpApplication *app = priv->service != NULL ? gp_service_get_application (priv->service) : NULL;
 
-  return app == NULL || gp_application_check_mutable (app, "change the descriptors of a characteristic", error);
+  return app == NULL || gp_application_check_mutable (app, what, error);
 }
 
 /**
@@ -948,7 +1238,7 @@ gp_characteristic_add_descriptor (GpCharacteristic  *self,
                    gp_attribute_get_uuid (GP_ATTRIBUTE (descriptor)));
       return FALSE;
     }
-  if (!check_mutable (self, error))
+  if (!check_mutable (self, "change the descriptors of a characteristic", error))
     return FALSE;
 
   g_ptr_array_add (priv->descriptors, g_object_ref (descriptor));
@@ -990,7 +1280,7 @@ gp_characteristic_remove_descriptor (GpCharacteristic  *self,
                    gp_attribute_get_uuid (GP_ATTRIBUTE (self)));
       return FALSE;
     }
-  if (!check_mutable (self, error))
+  if (!check_mutable (self, "change the descriptors of a characteristic", error))
     return FALSE;
 
   gp_descriptor_set_characteristic (descriptor, NULL);
@@ -1040,7 +1330,7 @@ gp_characteristic_get_backlog (GpCharacteristic *self)
   g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), 0);
 
   priv = gp_characteristic_get_instance_private (self);
-  return priv->pending.length;
+  return priv->pending.length + (priv->blocked_value != NULL ? 1 : 0);
 }
 
 /**
@@ -1080,10 +1370,21 @@ gp_characteristic_get_coalesced (GpCharacteristic *self)
  * (BlueZ calls `Confirm`; with several centrals, the first confirmation
  * counts). Awaiting each call before the next paces a sender to the radio.
  *
+ * Over an acquired socket ([property@Characteristic:acquire-notify]), the
+ * value counts as taken once it was written to the socket: if the socket
+ * is full, the value waits for room (and the characteristic's next values
+ * wait behind it).
+ *
  * It fails with %GP_ERROR_NOT_CONNECTED if no central is subscribed (or
- * all unsubscribe before delivery), %G_IO_ERROR_TIMED_OUT if an indication
- * is not confirmed within 30 s, and %GP_ERROR_INVALID_VALUE_LENGTH for a
- * value over 512 bytes.
+ * all unsubscribe, or bluetoothd closes the socket, before delivery),
+ * %G_IO_ERROR_TIMED_OUT if an indication is not confirmed within 30 s,
+ * and %GP_ERROR_INVALID_VALUE_LENGTH for a value over 512 bytes.
+ *
+ * Cancelling @cancellable completes the call at once with
+ * %G_IO_ERROR_CANCELLED. A value still queued is then not sent, and the
+ * values after it keep their order. A value already sent cannot be called
+ * back: the call completes as cancelled, and an indication still holds
+ * the next ones until the central confirms it (or 30 s pass).
  *
  * Since: 0.1
  */
@@ -1094,16 +1395,19 @@ gp_characteristic_send_value_async (GpCharacteristic    *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
+  GpCharacteristicPrivate *priv;
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (GP_IS_CHARACTERISTIC (self));
   g_return_if_fail (value != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
+  priv = gp_characteristic_get_instance_private (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_characteristic_send_value_async);
 
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (g_bytes_get_size (value) > GP_MAX_VALUE_LENGTH)
     {
       g_task_return_new_error (task, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
@@ -1120,6 +1424,18 @@ gp_characteristic_send_value_async (GpCharacteristic    *self,
                                "No central is subscribed to %s",
                                gp_attribute_get_uuid (GP_ATTRIBUTE (self)));
       return;
+    }
+
+  if (cancellable != NULL)
+    {
+      SendData *d = g_new0 (SendData, 1);
+
+      /* Dispatched on our context, whichever thread cancels. */
+      d->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (d->cancel_source, G_SOURCE_FUNC (on_send_cancelled), task, NULL);
+      g_source_set_static_name (d->cancel_source, "[gattperiph] send_value cancelled");
+      g_source_attach (d->cancel_source, priv->context);
+      g_task_set_task_data (task, d, send_data_free);
     }
 
   queue_pending (self, value, task);

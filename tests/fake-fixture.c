@@ -84,7 +84,7 @@ static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
   while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
   return *slot;
 }
 
@@ -279,11 +279,46 @@ fake_take_notifications (FakeFixture *fx)
   return g_variant_get_child_value (reply, 0);
 }
 
+guint
+fake_collect_notifications (FakeFixture *fx,
+                            guint16      handle,
+                            GPtrArray   *values)
+{
+  g_autoptr(GVariant) list = fake_take_notifications (fx);
+  GVariantIter iter;
+  GVariant *value;
+  guint16 h;
+  gboolean indication;
+  guint indications = 0;
+
+  g_variant_iter_init (&iter, list);
+  while (g_variant_iter_loop (&iter, "(q@ayb)", &h, &value, &indication))
+    if (handle == 0 || h == handle)
+      {
+        g_ptr_array_add (values, g_variant_get_data_as_bytes (value));
+        indications += indication;
+      }
+  return indications;
+}
+
 static gboolean
 set_true (gpointer data)
 {
   *(gboolean *) data = TRUE;
   return G_SOURCE_REMOVE;
+}
+
+/* The helpers spin the thread-default context, so that a test can run an
+ * application in a thread of its own. */
+static GSource *
+timeout_on_thread_default (guint     ms,
+                           gboolean *flag)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, set_true, flag, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
 }
 
 void
@@ -293,12 +328,12 @@ spin_until_impl (gboolean  (*cond) (gpointer),
                  const char *what)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, set_true, &timed_out);
+  GSource *timeout = timeout_on_thread_default (timeout_ms, &timed_out);
 
   while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  g_source_destroy (timeout);
+  g_source_unref (timeout);
   if (!cond (data))
     g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
 }
@@ -307,16 +342,42 @@ void
 spin_for (guint ms)
 {
   gboolean done = FALSE;
+  GSource *timeout = timeout_on_thread_default (ms, &done);
 
-  g_timeout_add (ms, set_true, &done);
   while (!done)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  g_source_unref (timeout);
 }
 
 GBytes *
 bytes_from_string (const char *s)
 {
   return g_bytes_new (s, strlen (s));
+}
+
+GpCharacteristic *
+add_chrc (GpService             *service,
+          const char            *uuid,
+          GpCharacteristicFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GpCharacteristic) c = gp_characteristic_new (uuid, flags, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (gp_service_add_characteristic (service, c, &error));
+  return c;  /* the service holds it */
+}
+
+gboolean
+is_notifying (gpointer characteristic)
+{
+  return gp_characteristic_get_notifying (characteristic);
+}
+
+gboolean
+not_notifying (gpointer characteristic)
+{
+  return !gp_characteristic_get_notifying (characteristic);
 }
 
 void
@@ -445,7 +506,7 @@ fake_set_bluez_property (FakeFixture *fx,
                           g_variant_new ("(ssv)", interface, name, value), NULL,
                           G_DBUS_CALL_FLAGS_NONE, 10000, NULL, store_call_result, &result);
   while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
   reply = g_dbus_connection_call_finish (fx->conn, result, &error);
   g_object_unref (result);
   g_assert_no_error (error);

@@ -62,6 +62,11 @@ guint8      fake_subscribe          (FakeFixture   *fx,
                                      guint16        ccc_value);
 /* Drained notifications: a(qayb). */
 GVariant   *fake_take_notifications (FakeFixture   *fx);
+/* Drains notifications, appending the values (GBytes) for @handle (0: any)
+ * to @values; returns how many of them were indications. */
+guint       fake_collect_notifications (FakeFixture *fx,
+                                     guint16        handle,
+                                     GPtrArray     *values);
 
 void        spin_until_impl         (gboolean     (*cond) (gpointer),
                                      gpointer       data,
@@ -70,6 +75,13 @@ void        spin_until_impl         (gboolean     (*cond) (gpointer),
 #define spin_until(cond, data, timeout_ms) spin_until_impl (cond, data, timeout_ms, #cond)
 void        spin_for                (guint          ms);
 GBytes     *bytes_from_string       (const char    *s);
+/* A new characteristic added to @service (which holds it). */
+GpCharacteristic *add_chrc          (GpService     *service,
+                                     const char    *uuid,
+                                     GpCharacteristicFlags flags);
+/* For spin_until(): a GpCharacteristic's notifying property. */
+gboolean    is_notifying            (gpointer       characteristic);
+gboolean    not_notifying           (gpointer       characteristic);
 
 /* Like fake_fixture_setup(), with extra fakebluez options (NULL-terminated),
  * e.g. { "--experimental", NULL }. */

@@ -24,19 +24,6 @@ typedef struct
   GpDescriptor     *user_desc;
 } Profile;
 
-static GpCharacteristic *
-add_chrc (GpService             *service,
-          const char            *uuid,
-          GpCharacteristicFlags  flags)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GpCharacteristic) c = gp_characteristic_new (uuid, flags, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (gp_service_add_characteristic (service, c, &error));
-  return c;  /* the service holds it */
-}
-
 static void
 profile_init (Profile     *p,
               FakeFixture *fx)
@@ -678,18 +665,6 @@ test_prepare_authorize (FakeFixture   *fx,
 /* Notifications and indications                                      */
 
 static gboolean
-is_notifying (gpointer data)
-{
-  return gp_characteristic_get_notifying (data);
-}
-
-static gboolean
-not_notifying (gpointer data)
-{
-  return !gp_characteristic_get_notifying (data);
-}
-
-static gboolean
 no_backlog (gpointer data)
 {
   return gp_characteristic_get_backlog (data) == 0;
@@ -707,18 +682,8 @@ static gboolean
 collected_enough (gpointer data)
 {
   Collected *c = data;
-  g_autoptr(GVariant) list = fake_take_notifications (c->fx);
-  GVariantIter iter;
-  GVariant *value;
-  guint16 handle;
-  gboolean indication;
 
-  g_variant_iter_init (&iter, list);
-  while (g_variant_iter_loop (&iter, "(q@ayb)", &handle, &value, &indication))
-    {
-      g_ptr_array_add (c->values, g_variant_get_data_as_bytes (value));
-      c->indications += indication;
-    }
+  c->indications += fake_collect_notifications (c->fx, 0, c->values);
   return c->values->len >= c->wanted;
 }
 

@@ -1160,6 +1160,12 @@ class FdIO:
             return False
         return True
 
+    def set_reading(self, reading):
+        """Stops (or resumes) reading, so that the app's end fills up."""
+        if self.closed or self.on_read is None:
+            return
+        self._watch(GLib.IOCondition.IN if reading else 0)
+
     def send(self, data):
         s = socket.socket(fileno=os.dup(self.fd))
         try:
@@ -1342,6 +1348,7 @@ class Daemon:
         self.stats = collections.Counter()
         self.auto_confirm = True
         self.confirm_delay = 0
+        self.notify_reading = True
         self.agents = []  # Agent, registration order
         self.default_agents = []  # queue: head is default
         self.bus = None
@@ -2104,6 +2111,7 @@ class Daemon:
                 self.stats['NotifyFdRead'] += 1
                 self.send_notification(chrc, data)
             chrc.notify_io = FdIO(fd, on_hup, on_read)
+            chrc.notify_io.set_reading(self.notify_reading)
             chrc.ntfy_cnt += 1
         self.bus.call(app.owner, chrc.path, CHRC_IFACE, 'AcquireNotify',
                       V('(a{sv})', (self._options(dev, 0, dev.mtu, False),)), reply)
@@ -2411,6 +2419,7 @@ class Daemon:
             M('SetConfirmDelay', 'u', '', self.c_set_confirm_delay),
             M('SetAutoConfirm', 'b', '', self.c_set_auto_confirm),
             M('ConfirmPending', 'o', '', self.c_confirm_pending),
+            M('SetNotifyReading', 'b', '', self.c_set_notify_reading),
             M('GetApplications', '', 'a(so)', self.c_get_applications),
             M('GetAdvertisements', '', 'aa{sv}', self.c_get_advertisements),
             M('GetAgents', '', 'a(sos)', self.c_get_agents),
@@ -2653,6 +2662,16 @@ class Daemon:
         if dev.ind_out is None:
             return call.err(CTRL_ERR + 'NothingPending', 'No indication awaiting confirmation')
         self.confirm_indication(dev)
+        call.ret()
+
+    def c_set_notify_reading(self, call):
+        self.notify_reading = call.arg(0)
+        for ad in self.adapters.values():
+            for app in ad.apps:
+                for svc in app.services:
+                    for chrc in svc.chrcs:
+                        if chrc.notify_io:
+                            chrc.notify_io.set_reading(self.notify_reading)
         call.ret()
 
     def c_get_applications(self, call):

@@ -917,6 +917,14 @@ def test_acquire_notify_and_write(app):
     socks['n'].send(bytes(600))
     spin_until(lambda: app.ctl('GetStats')[0].get('notifications', 0) >= 2)
     assert notifs(app, dev) == [(0x17, b'via-fd', False), (0x17, bytes(512), False)]
+    # a daemon that does not read: the datagram stays in the socket
+    app.ctl('SetNotifyReading', 'b', False)
+    socks['n'].send(b'held')
+    spin(0.05)
+    assert notifs(app, dev) == []
+    app.ctl('SetNotifyReading', 'b', True)
+    spin_until(lambda: app.ctl('GetStats')[0].get('notifications', 0) >= 3)
+    assert notifs(app, dev) == [(0x17, b'held', False)]
     # last unsubscribe closes bluetoothd's end
     assert wr(app, dev, 0x18, b'\x00\x00') == 0
     spin(0.05)

@@ -1,0 +1,277 @@
+/* gp-notify-pacer.c: paces the notifications of a GpApplication
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gp-notify-pacer-private.h"
+#include "gp-attribute-private.h"
+#include "gp-characteristic-private.h"
+#include "gp-dbus-util-private.h"
+
+/* BlueZ has no flow control for notifications: neither the D-Bus daemon
+ * nor bluetoothd bounds what it queues. The pacer keeps at most `window`
+ * notifications in flight: sent, but not yet known to be read by
+ * bluetoothd. After every half window, and after the last notification
+ * when no round trip is under way, it makes a round trip to bluetoothd
+ * (Peer.Ping): D-Bus keeps the order between two peers, so its reply means
+ * bluetoothd read everything sent before it. Characteristics with values
+ * waiting take turns, one value each (docs/notifications.md). */
+
+struct _GpNotifyPacer
+{
+  GObject          parent_instance;
+
+  GDBusConnection *connection;
+  char            *bluez_owner;       /* bluetoothd's unique name */
+  GQueue           ready;             /* GpCharacteristic with values to send */
+  GHashTable      *ready_set;
+  GPtrArray       *unacked_tasks;     /* send_value tasks since the last ping */
+  guint            window;
+  guint            in_flight;         /* notifications not yet confirmed by a ping */
+  guint            unacked;           /* notifications sent since the last ping */
+  guint            pings_outstanding;
+};
+
+G_DEFINE_FINAL_TYPE (GpNotifyPacer, gp_notify_pacer, G_TYPE_OBJECT)
+
+typedef struct
+{
+  GpNotifyPacer *pacer;
+  GPtrArray     *tasks;
+  guint          count;
+} Ping;
+
+static void flush (GpNotifyPacer *self);
+
+static void
+gp_notify_pacer_finalize (GObject *object)
+{
+  GpNotifyPacer *self = GP_NOTIFY_PACER (object);
+
+  g_queue_clear_full (&self->ready, g_object_unref);
+  g_clear_pointer (&self->ready_set, g_hash_table_unref);
+  g_clear_pointer (&self->unacked_tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->bluez_owner, g_free);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (gp_notify_pacer_parent_class)->finalize (object);
+}
+
+static void
+gp_notify_pacer_class_init (GpNotifyPacerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gp_notify_pacer_finalize;
+}
+
+static void
+gp_notify_pacer_init (GpNotifyPacer *self)
+{
+  g_queue_init (&self->ready);
+  self->ready_set = g_hash_table_new (NULL, NULL);
+  self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+GpNotifyPacer *
+gp_notify_pacer_new (guint window)
+{
+  GpNotifyPacer *self = g_object_new (GP_TYPE_NOTIFY_PACER, NULL);
+
+  self->window = MAX (window, 1);
+  return self;
+}
+
+/* On a message bus, notifications go to bluetoothd's unique name only: a
+ * signal without a destination is broadcast to every peer with a match
+ * rule, and the values of encrypted characteristics with it. */
+static gboolean
+can_send (GpNotifyPacer *self)
+{
+  return self->connection != NULL &&
+         (self->bluez_owner != NULL || g_dbus_connection_get_unique_name (self->connection) == NULL);
+}
+
+void
+gp_notify_pacer_set_target (GpNotifyPacer   *self,
+                            GDBusConnection *connection,
+                            const char      *bluez_owner)
+{
+  g_set_object (&self->connection, connection);
+  g_free (self->bluez_owner);
+  self->bluez_owner = g_strdup (bluez_owner);
+  flush (self);
+}
+
+guint
+gp_notify_pacer_get_window (GpNotifyPacer *self)
+{
+  return self->window;
+}
+
+void
+gp_notify_pacer_set_window (GpNotifyPacer *self,
+                            guint          window)
+{
+  self->window = MAX (window, 1);
+  flush (self);
+}
+
+static void
+ping_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Ping *ping = user_data;
+  GpNotifyPacer *self = ping->pacer;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) call_error = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &call_error);
+  if (reply == NULL)
+    error = g_error_new (GP_ERROR, GP_ERROR_NOT_READY,
+                         "BlueZ did not take the notification: %s", call_error->message);
+
+  self->in_flight -= MIN (self->in_flight, ping->count);
+  self->pings_outstanding--;
+  for (guint i = 0; i < ping->tasks->len; i++)
+    gp_characteristic_complete_send (g_ptr_array_index (ping->tasks, i), error);
+
+  flush (self);
+
+  g_ptr_array_unref (ping->tasks);
+  g_object_unref (ping->pacer);
+  g_free (ping);
+}
+
+/* A round trip to bluetoothd: when it returns, bluetoothd has read every
+ * signal sent before it (D-Bus keeps the order between two peers), and,
+ * as it dispatches D-Bus only when idle, every datagram written to its
+ * sockets before it. */
+static void
+send_ping (GpNotifyPacer *self)
+{
+  Ping *ping = g_new0 (Ping, 1);
+
+  ping->pacer = g_object_ref (self);
+  ping->count = self->unacked;
+  ping->tasks = g_steal_pointer (&self->unacked_tasks);
+  self->unacked_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->unacked = 0;
+  self->pings_outstanding++;
+
+  g_dbus_connection_call (self->connection, self->bluez_owner, "/",
+                          "org.freedesktop.DBus.Peer", "Ping",
+                          NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL,
+                          ping_done, ping);
+}
+
+/* A notification entered the window (@task, nullable, transfer full). */
+static void
+account (GpNotifyPacer *self,
+         GTask         *task)
+{
+  self->in_flight++;
+  self->unacked++;
+  if (task != NULL)
+    g_ptr_array_add (self->unacked_tasks, task);
+  if (self->unacked >= MAX (self->window / 2, 1))
+    send_ping (self);
+}
+
+void
+gp_notify_pacer_emit_value (GpNotifyPacer *self,
+                            const char    *object_path,
+                            GBytes        *value)
+{
+  GVariantBuilder changed;
+
+  /* One notification is one signal, emitted even when the value repeats
+   * (generated skeletons would coalesce and drop those). */
+  g_variant_builder_init (&changed, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&changed, "{sv}", "Value", gp_bytes_to_variant (value));
+  g_dbus_connection_emit_signal (self->connection, self->bluez_owner, object_path,
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(sa{sv}@as)", "org.bluez.GattCharacteristic1",
+                                                &changed, g_variant_new_strv (NULL, 0)),
+                                 NULL);
+}
+
+static void
+enqueue (GpNotifyPacer    *self,
+         GpCharacteristic *characteristic)
+{
+  if (g_hash_table_contains (self->ready_set, characteristic))
+    return;
+  g_hash_table_add (self->ready_set, characteristic);
+  g_queue_push_tail (&self->ready, g_object_ref (characteristic));
+}
+
+static void
+flush (GpNotifyPacer *self)
+{
+  GpCharacteristic *chrc;
+
+  if (!can_send (self))
+    return;
+
+  while (self->in_flight < self->window && (chrc = g_queue_pop_head (&self->ready)) != NULL)
+    {
+      g_autoptr(GBytes) value = NULL;
+      GTask *task = NULL;
+
+      g_hash_table_remove (self->ready_set, chrc);
+      if (gp_characteristic_take_notification (chrc, &value, &task))
+        {
+          switch (gp_characteristic_write_notify_sockets (chrc, value, task))
+            {
+            case GP_NOTIFY_WRITE_NO_SOCKET:
+              gp_notify_pacer_emit_value (self, gp_attribute_get_object_path (GP_ATTRIBUTE (chrc)), value);
+              account (self, task);
+              break;
+            case GP_NOTIFY_WRITE_DONE:
+              account (self, task);
+              break;
+            case GP_NOTIFY_WRITE_LATER:
+            case GP_NOTIFY_WRITE_DROPPED:
+              /* The characteristic kept, or completed, the task. */
+              g_clear_object (&task);
+              break;
+            default:
+              g_assert_not_reached ();
+            }
+          /* Round robin between characteristics. */
+          if (gp_characteristic_has_notification (chrc))
+            enqueue (self, chrc);
+        }
+      g_object_unref (chrc);
+    }
+
+  if (self->unacked > 0 && self->pings_outstanding == 0)
+    send_ping (self);
+}
+
+void
+gp_notify_pacer_queue (GpNotifyPacer    *self,
+                       GpCharacteristic *characteristic)
+{
+  enqueue (self, characteristic);
+  flush (self);
+}
+
+void
+gp_notify_pacer_cancel (GpNotifyPacer    *self,
+                        GpCharacteristic *characteristic)
+{
+  if (!g_hash_table_remove (self->ready_set, characteristic))
+    return;
+  g_queue_remove (&self->ready, characteristic);
+  g_object_unref (characteristic);
+}
+
+void
+gp_notify_pacer_sent (GpNotifyPacer *self,
+                      GTask         *task)
+{
+  account (self, task != NULL ? g_object_ref (task) : NULL);
+  flush (self);
+}
