@@ -4,7 +4,6 @@
  */
 
 #include "gp-request-private.h"
-#include "gp-attribute-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-device-private.h"
 
@@ -44,6 +43,7 @@ struct _GpRequest
   GObject                parent_instance;
 
   GpAttribute           *attribute;
+  GDBusConnection       *connection;   /* the call came on it */
   GDBusMethodInvocation *invocation;   /* NULL once answered */
   GBytes                *value;
   char                  *device_path;
@@ -74,6 +74,7 @@ gp_request_finalize (GObject *object)
     }
 
   g_clear_object (&self->attribute);
+  g_clear_object (&self->connection);
   g_clear_pointer (&self->value, g_bytes_unref);
   g_clear_pointer (&self->device_path, g_free);
   g_clear_object (&self->device);
@@ -102,6 +103,7 @@ gp_request_new (GpAttribute            *attribute,
   GpRequest *self = g_object_new (GP_TYPE_REQUEST, NULL);
 
   self->attribute = g_object_ref (attribute);
+  self->connection = g_object_ref (g_dbus_method_invocation_get_connection (invocation));
   self->kind = kind;
   /* Takes over the caller's reference: the GDBus method handler owns one,
    * and answering consumes it. */
@@ -225,18 +227,10 @@ gp_request_get_device_path (GpRequest *self)
 GpDevice *
 gp_request_get_device (GpRequest *self)
 {
-  GpApplication *application;
-  GDBusConnection *connection;
-
   g_return_val_if_fail (GP_IS_REQUEST (self), NULL);
 
-  if (self->device != NULL || self->device_path == NULL)
-    return self->device;
-  application = gp_attribute_get_application (self->attribute);
-  connection = application != NULL ? gp_application_get_connection (application) : NULL;
-  if (connection == NULL)
-    return NULL;
-  self->device = gp_device_get_for_path (connection, self->device_path, NULL);
+  if (self->device == NULL && self->device_path != NULL)
+    self->device = gp_device_get_for_path (self->connection, self->device_path, NULL);
   return self->device;
 }
 
