@@ -513,15 +513,17 @@ export_object (GpExport            *self,
   entry->info = info;
   g_queue_init (&entry->waiting);
 
+  /* GDBus releases its reference (taken below) when the object is
+   * unregistered, and none when it refuses. */
   entry->registration_id = g_dbus_connection_register_object (self->connection, path, info,
-                                                              &object_vtable, entry_ref (entry),
+                                                              &object_vtable, entry,
                                                               entry_unref, error);
   if (entry->registration_id == 0)
     {
-      /* GDBus freed its reference already. */
       entry_unref (entry);
       return FALSE;
     }
+  entry_ref (entry);
 
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->entries, entry->path, entry);
