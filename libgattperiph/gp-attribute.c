@@ -29,6 +29,17 @@
  *         return True
  * ```
  *
+ * Requests to one attribute are answered in the order they came: a read
+ * after a write sees the written value, even when BlueZ acknowledged the
+ * write to the central before the application handled it (Write Commands,
+ * and every write to a `write-without-response` characteristic). A request
+ * a handler keeps therefore holds back the later requests to the same
+ * attribute until it is answered.
+ *
+ * The value is not exported on D-Bus as a property: only the answers to
+ * reads that BlueZ allowed (after its `encrypt-`, `secure-` and `authorize`
+ * checks) carry it, and only bluetoothd may call the exported objects.
+ *
  * Since: 0.1
  */
 

@@ -57,7 +57,6 @@ struct _GpExport
   GMainContext    *context;
   char            *object_path;
   GPtrArray       *services;     /* GpService, in export order */
-  GpApplication   *application;  /* weak: owns us */
   GHashTable      *in_signatures; /* GDBusMethodInfo -> in-signature; immutable */
   guint            filter_id;
 
@@ -634,7 +633,6 @@ gp_export_tree (GpExport       *self,
                 GpApplication  *application,
                 GError        **error)
 {
-  self->application = application;
   if (self->filter_id == 0)
     /* The filter may still run after it is removed: it keeps us alive
      * until GDBus says it is done (in an idle on this context). */

@@ -34,7 +34,9 @@
  *
  * BlueZ gives up after 5 seconds and the central then sees ATT error 0x0E.
  * A request finalized without an answer is answered with that error and a
- * warning.
+ * warning. Requests to one attribute are answered in the order they came,
+ * so a request kept unanswered holds back the later requests to the same
+ * attribute.
  *
  * Since: 0.1
  */
