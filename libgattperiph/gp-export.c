@@ -330,7 +330,11 @@ object_method_call (GDBusConnection       *connection,
   if (!check_caller (self, invocation))
     return;
 
-  if (strcmp (interface_name, "org.freedesktop.DBus.Properties") == 0)
+  if (entry->registration_id == 0)
+    /* Dispatched after the object was unexported. */
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                                           "Object %s is no longer exported", object_path);
+  else if (strcmp (interface_name, "org.freedesktop.DBus.Properties") == 0)
     properties_call (entry, method_name, parameters, invocation);
   else if (entry->object == NULL && strcmp (method_name, "GetManagedObjects") == 0)
     {
