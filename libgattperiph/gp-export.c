@@ -36,10 +36,12 @@
  *   answer). A call is answered when its GDBusMethodInvocation goes away,
  *   which a weak reference observes.
  *
- * - The I/O thread never takes a reference on a GObject (the last one
- *   would then be dropped, and the object finalized, on that thread). It
- *   reads attributes only under the export's lock, which the main thread
- *   holds to remove them; the table keeps them alive until then.
+ * - The I/O thread never takes a reference on an exported object (nor on
+ *   anything that holds one): the last one would then be dropped, and the
+ *   object disposed and finalized, on that thread. It reads attributes only
+ *   under the export's lock, which the main thread holds to remove them;
+ *   the table keeps them alive until then. Entries are released on the
+ *   main context only (an answer on another thread hands over to it).
  *
  * Values are not exported as the `Value` property (see
  * gp_attribute_get_dbus_properties()): bluetoothd reads values with

@@ -363,6 +363,21 @@ test_no_value_property (Fixture       *fx,
                     g_variant_new ("(ss)", "org.bluez.GattCharacteristic1", "Value"), &error);
   g_assert_null (reply);
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  /* GetAll, which GDBus hands to the library's method handler. */
+  reply = call_app (fx, gp_attribute_get_object_path (GP_ATTRIBUTE (fx->desc)),
+                    "org.freedesktop.DBus.Properties", "GetAll",
+                    g_variant_new ("(s)", "org.bluez.GattDescriptor1"), &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GVariant) all = g_variant_get_child_value (reply, 0);
+    const char *characteristic = NULL;
+
+    g_assert_true (g_variant_lookup (all, "Characteristic", "&o", &characteristic));
+    g_assert_cmpstr (characteristic, ==, gp_attribute_get_object_path (GP_ATTRIBUTE (fx->chrc)));
+    g_assert_false (g_variant_lookup (all, "Value", "@ay", NULL));
+  }
 }
 
 static gboolean
