@@ -13,8 +13,6 @@ G_BEGIN_DECLS
 gboolean     gp_application_check_mutable      (GpApplication          *self,
                                                 const char             *what,
                                                 GError                **error);
-gboolean     gp_application_check_caller       (GpApplication          *self,
-                                                GDBusMethodInvocation  *invocation);
 /* The pacer of the application's notifications (gp-notify-pacer-private.h). */
 GpNotifyPacer *gp_application_get_notify_pacer  (GpApplication          *self);
 

@@ -8,6 +8,7 @@
 #include "gp-characteristic-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-descriptor-private.h"
+#include "gp-export-private.h"
 #include "gp-notify-pacer-private.h"
 #include "gp-registration-private.h"
 #include "gp-service-private.h"
@@ -53,17 +54,6 @@
 
 #define DEFAULT_NOTIFICATION_WINDOW 32
 
-/* What GDBus's I/O thread needs to answer reads of stored values without
- * a trip through the main loop: the exported attributes by path, and
- * bluetoothd's unique name. Freed by the filter's destroy notify, since
- * the filter may still run after it is removed. */
-typedef struct
-{
-  GMutex      lock;
-  GHashTable *paths;   /* object path -> GpAttribute (ref) */
-  char       *owner;
-} FastReads;
-
 struct _GpApplication
 {
   GObject          parent_instance;
@@ -75,9 +65,7 @@ struct _GpApplication
   /* Registration */
   GpAdapter       *adapter;
   char            *bluez_owner;      /* unique name of bluetoothd */
-  GHashTable      *registrations;    /* object path -> registration id */
-  FastReads       *fast;             /* reads answered on the I/O thread */
-  guint            fast_filter;
+  GpExport        *export;           /* the tree on D-Bus (gp-export.c) */
   GpRegistration  *registration;     /* the lifecycle with BlueZ */
 
   GpNotifyPacer   *pacer;            /* notification pacing */
@@ -113,32 +101,8 @@ static void unexport_tree (GpApplication *self);
 /* ------------------------------------------------------------------ */
 /* D-Bus objects                                                        */
 
-static GpApplication *
-application_of (GObject *object)
-{
-  if (GP_IS_ATTRIBUTE (object))
-    return gp_attribute_get_application (GP_ATTRIBUTE (object));
-  if (GP_IS_SERVICE (object))
-    return gp_service_get_application (GP_SERVICE (object));
-  return NULL;
-}
-
-static gboolean
-caller_allowed (GpApplication *self,
-                const char    *sender)
-{
-  return gp_dbus_sender_allowed (sender, self != NULL ? self->bluez_owner : NULL);
-}
-
-gboolean
-gp_application_check_caller (GpApplication         *self,
-                             GDBusMethodInvocation *invocation)
-{
-  return gp_dbus_check_caller (invocation, self != NULL ? self->bluez_owner : NULL);
-}
-
 /* Every change of bluetoothd's unique name goes through here, so that
- * whatever keeps a copy (the I/O-thread read path, the pacer) follows. */
+ * whatever keeps a copy (the export's caller check, the pacer) follows. */
 static void
 set_bluez_owner (GpApplication *self,
                  const char    *owner)
@@ -147,393 +111,19 @@ set_bluez_owner (GpApplication *self,
     return;
   g_free (self->bluez_owner);
   self->bluez_owner = g_strdup (owner);
-  if (self->fast != NULL)
-    {
-      g_mutex_lock (&self->fast->lock);
-      g_free (self->fast->owner);
-      self->fast->owner = g_strdup (owner);
-      g_mutex_unlock (&self->fast->lock);
-    }
+  if (self->export != NULL)
+    gp_export_set_owner (self->export, owner);
   gp_notify_pacer_set_target (self->pacer, self->connection, owner);
-}
-
-static void
-object_method_call (GDBusConnection       *connection,
-                    const char            *sender,
-                    const char            *object_path,
-                    const char            *interface_name,
-                    const char            *method_name,
-                    GVariant              *parameters,
-                    GDBusMethodInvocation *invocation,
-                    gpointer               user_data)
-{
-  GObject *object = user_data;
-
-  if (!gp_application_check_caller (application_of (object), invocation))
-    return;
-
-  if (GP_IS_CHARACTERISTIC (object))
-    gp_characteristic_handle_method_call (GP_CHARACTERISTIC (object), invocation,
-                                          method_name, parameters);
-  else if (GP_IS_DESCRIPTOR (object) && strcmp (method_name, "ReadValue") == 0)
-    gp_attribute_handle_read (GP_ATTRIBUTE (object), invocation, parameters);
-  else if (GP_IS_DESCRIPTOR (object) && strcmp (method_name, "WriteValue") == 0)
-    gp_attribute_handle_write (GP_ATTRIBUTE (object), invocation, parameters);
-  else
-    g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_SUPPORTED,
-                                           "Method %s is not supported", method_name);
-}
-
-static GVariant *
-object_properties (GObject *object)
-{
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  if (GP_IS_SERVICE (object))
-    gp_service_get_dbus_properties (GP_SERVICE (object), &b);
-  else if (GP_IS_CHARACTERISTIC (object))
-    gp_characteristic_get_dbus_properties (GP_CHARACTERISTIC (object), &b);
-  else if (GP_IS_DESCRIPTOR (object))
-    gp_descriptor_get_dbus_properties (GP_DESCRIPTOR (object), &b);
-  return g_variant_builder_end (&b);
-}
-
-static GVariant *
-object_get_property (GDBusConnection  *connection,
-                     const char       *sender,
-                     const char       *object_path,
-                     const char       *interface_name,
-                     const char       *property_name,
-                     GError          **error,
-                     gpointer          user_data)
-{
-  g_autoptr(GVariant) all = g_variant_ref_sink (object_properties (user_data));
-  GVariant *value = g_variant_lookup_value (all, property_name, NULL);
-
-  if (value == NULL)
-    g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                 "No such property “%s”", property_name);
-  return value;
-}
-
-static gboolean
-object_set_property (GDBusConnection  *connection,
-                     const char       *sender,
-                     const char       *object_path,
-                     const char       *interface_name,
-                     const char       *property_name,
-                     GVariant         *value,
-                     GError          **error,
-                     gpointer          user_data)
-{
-  GObject *object = user_data;
-
-  if (!caller_allowed (application_of (object), sender))
-    {
-      g_set_error (error, GP_ERROR, GP_ERROR_NOT_PERMITTED,
-                   "Only BlueZ may set %s.%s", interface_name, property_name);
-      return FALSE;
-    }
-  if (strcmp (property_name, "Handle") != 0 || !g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16))
-    {
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_PROPERTY_READ_ONLY,
-                   "Property “%s” is read-only", property_name);
-      return FALSE;
-    }
-
-  /* bluetoothd writes back the handle it assigned. */
-  if (GP_IS_SERVICE (object))
-    gp_service_set_handle_from_dbus (GP_SERVICE (object), g_variant_get_uint16 (value));
-  else
-    gp_attribute_set_handle_from_dbus (GP_ATTRIBUTE (object), g_variant_get_uint16 (value));
-  return TRUE;
-}
-
-static const GDBusInterfaceVTable object_vtable = {
-  object_method_call,
-  object_get_property,
-  object_set_property,
-  { 0 }
-};
-
-static void
-add_object (GVariantBuilder *objects,
-            const char      *path,
-            const char      *interface,
-            GObject         *object)
-{
-  GVariantBuilder ifaces;
-
-  g_variant_builder_init (&ifaces, G_VARIANT_TYPE ("a{sa{sv}}"));
-  g_variant_builder_add (&ifaces, "{s@a{sv}}", interface, object_properties (object));
-  g_variant_builder_add (objects, "{o@a{sa{sv}}}", path, g_variant_builder_end (&ifaces));
-}
-
-/* The reply to GetManagedObjects, in declaration order: services, then
- * each characteristic followed by its descriptors. bluetoothd assigns
- * handles in this order. */
-static GVariant *
-build_managed_objects (GpApplication *self)
-{
-  GVariantBuilder objects;
-
-  g_variant_builder_init (&objects, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      GpService *service = g_ptr_array_index (self->services, i);
-      add_object (&objects, gp_service_get_object_path (service),
-                  "org.bluez.GattService1", G_OBJECT (service));
-    }
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      GpService *service = g_ptr_array_index (self->services, i);
-      g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
-
-      for (GList *c = chrcs; c != NULL; c = c->next)
-        {
-          g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
-
-          add_object (&objects, gp_attribute_get_object_path (c->data),
-                      "org.bluez.GattCharacteristic1", c->data);
-          for (GList *d = descs; d != NULL; d = d->next)
-            add_object (&objects, gp_attribute_get_object_path (d->data),
-                        "org.bluez.GattDescriptor1", d->data);
-        }
-    }
-  return g_variant_builder_end (&objects);
-}
-
-static void
-manager_method_call (GDBusConnection       *connection,
-                     const char            *sender,
-                     const char            *object_path,
-                     const char            *interface_name,
-                     const char            *method_name,
-                     GVariant              *parameters,
-                     GDBusMethodInvocation *invocation,
-                     gpointer               user_data)
-{
-  GpApplication *self = user_data;
-
-  if (strcmp (method_name, "GetManagedObjects") == 0)
-    {
-      GVariant *objects = build_managed_objects (self);
-      g_dbus_method_invocation_return_value (invocation, g_variant_new_tuple (&objects, 1));
-    }
-  else
-    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
-                                           "Unknown method %s", method_name);
-}
-
-static const GDBusInterfaceVTable manager_vtable = {
-  manager_method_call,
-  NULL,
-  NULL,
-  { 0 }
-};
-
-static char *
-child_path (const char *parent,
-            const char *kind,
-            guint       index)
-{
-  /* "/" has no trailing element to append to. */
-  return g_strdup_printf ("%s/%s%u", strcmp (parent, "/") == 0 ? "" : parent, kind, index);
-}
-
-static void
-fast_reads_free (gpointer data)
-{
-  FastReads *fast = data;
-
-  g_hash_table_unref (fast->paths);
-  g_free (fast->owner);
-  g_mutex_clear (&fast->lock);
-  g_free (fast);
-}
-
-/* Answers ReadValue on GDBus's I/O thread when the application runs no
- * code for it (no read-request handler, no override): the common case,
- * and the hot path. Anything unusual goes on to the main loop. */
-static GDBusMessage *
-fast_read_filter (GDBusConnection *connection,
-                  GDBusMessage    *message,
-                  gboolean         incoming,
-                  gpointer         user_data)
-{
-  FastReads *fast = user_data;
-  g_autoptr(GpAttribute) attr = NULL;
-  g_autoptr(GVariant) options = NULL;
-  g_autoptr(GBytes) value = NULL;
-  g_autoptr(GDBusMessage) reply = NULL;
-  const char *member, *iface, *sender;
-  GVariant *body, *reply_body;
-  GpRequestOptions opts;
-  gboolean is_chrc;
-
-  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
-    return message;
-  member = g_dbus_message_get_member (message);
-  if (member == NULL || strcmp (member, "ReadValue") != 0)
-    return message;
-  iface = g_dbus_message_get_interface (message);
-  if (iface == NULL)
-    return message;
-  is_chrc = strcmp (iface, "org.bluez.GattCharacteristic1") == 0;
-  if (!is_chrc && strcmp (iface, "org.bluez.GattDescriptor1") != 0)
-    return message;
-  body = g_dbus_message_get_body (message);
-  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(a{sv})")))
-    return message;
-
-  sender = g_dbus_message_get_sender (message);
-  g_mutex_lock (&fast->lock);
-  attr = g_hash_table_lookup (fast->paths, g_dbus_message_get_path (message));
-  if (attr != NULL && (sender == NULL || g_strcmp0 (sender, fast->owner) == 0))
-    g_object_ref (attr);
-  else
-    attr = NULL;
-  g_mutex_unlock (&fast->lock);
-
-  if (attr == NULL || GP_IS_CHARACTERISTIC (attr) != is_chrc ||
-      !gp_attribute_reads_stored_value (attr))
-    return message;
-
-  options = g_variant_get_child_value (body, 0);
-  if (!gp_request_options_parse (options, &opts, NULL))
-    return message;
-  value = gp_attribute_dup_value (attr);
-  reply_body = gp_read_reply_body (value, opts.offset);
-  if (reply_body == NULL)
-    return message;
-
-  reply = g_dbus_message_new_method_reply (message);
-  g_dbus_message_set_body (reply, reply_body);
-  g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
-  g_object_unref (message);
-  return NULL;
-}
-
-static void
-start_fast_reads (GpApplication *self)
-{
-  if (self->fast != NULL)
-    return;
-  self->fast = g_new0 (FastReads, 1);
-  g_mutex_init (&self->fast->lock);
-  self->fast->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  self->fast->owner = g_strdup (self->bluez_owner);
-  self->fast_filter = g_dbus_connection_add_filter (self->connection, fast_read_filter,
-                                                    self->fast, fast_reads_free);
-}
-
-static void
-stop_fast_reads (GpApplication *self)
-{
-  if (self->fast == NULL)
-    return;
-  g_mutex_lock (&self->fast->lock);
-  g_hash_table_remove_all (self->fast->paths);
-  g_mutex_unlock (&self->fast->lock);
-  g_dbus_connection_remove_filter (self->connection, self->fast_filter);
-  self->fast_filter = 0;
-  self->fast = NULL;
-}
-
-static gboolean
-register_object (GpApplication       *self,
-                 const char          *path,
-                 GDBusInterfaceInfo  *info,
-                 GObject             *object,
-                 GError             **error)
-{
-  guint id = g_dbus_connection_register_object (self->connection, path, info, &object_vtable,
-                                                g_object_ref (object), g_object_unref, error);
-  if (id == 0)
-    return FALSE;
-  g_hash_table_insert (self->registrations, g_strdup (path), GUINT_TO_POINTER (id));
-  if (GP_IS_ATTRIBUTE (object))
-    {
-      g_mutex_lock (&self->fast->lock);
-      g_hash_table_insert (self->fast->paths, g_strdup (path), g_object_ref (object));
-      g_mutex_unlock (&self->fast->lock);
-    }
-  return TRUE;
 }
 
 static gboolean
 export_tree (GpApplication  *self,
              GError        **error)
 {
-  guint id;
-
-  start_fast_reads (self);
-  id = g_dbus_connection_register_object (self->connection, self->object_path,
-                                          GP_BLUEZ_INTERFACE_INFO (object_manager),
-                                          &manager_vtable, self, NULL, error);
-  if (id == 0)
-    return FALSE;
-  g_hash_table_insert (self->registrations, g_strdup (self->object_path), GUINT_TO_POINTER (id));
-
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      GpService *service = g_ptr_array_index (self->services, i);
-      g_autofree char *spath = child_path (self->object_path, "service", i);
-      g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
-      guint j = 0;
-
-      gp_service_set_exported (service, spath);
-      if (!register_object (self, spath, GP_BLUEZ_INTERFACE_INFO (gatt_service1),
-                            G_OBJECT (service), error))
-        goto fail;
-
-      for (GList *c = chrcs; c != NULL; c = c->next, j++)
-        {
-          g_autofree char *cpath = child_path (spath, "char", j);
-          g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
-          guint k = 0;
-
-          gp_attribute_set_exported (c->data, self, cpath);
-          if (!register_object (self, cpath, GP_BLUEZ_INTERFACE_INFO (gatt_characteristic1),
-                                c->data, error))
-            goto fail;
-
-          for (GList *d = descs; d != NULL; d = d->next, k++)
-            {
-              g_autofree char *dpath = child_path (cpath, "desc", k);
-
-              gp_attribute_set_exported (d->data, self, dpath);
-              if (!register_object (self, dpath, GP_BLUEZ_INTERFACE_INFO (gatt_descriptor1),
-                                    d->data, error))
-                goto fail;
-            }
-        }
-    }
-  return TRUE;
-
-fail:
-  unexport_tree (self);
-  return FALSE;
-}
-
-static void
-unregister_path (GpApplication *self,
-                 const char    *path)
-{
-  gpointer id;
-
-  if (path != NULL && g_hash_table_lookup_extended (self->registrations, path, NULL, &id))
-    {
-      g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
-      g_hash_table_remove (self->registrations, path);
-    }
-  if (path != NULL && self->fast != NULL)
-    {
-      g_mutex_lock (&self->fast->lock);
-      g_hash_table_remove (self->fast->paths, path);
-      g_mutex_unlock (&self->fast->lock);
-    }
+  if (self->export == NULL)
+    self->export = gp_export_new (self->connection, self->object_path);
+  gp_export_set_owner (self->export, self->bluez_owner);
+  return gp_export_tree (self->export, self->services, self, error);
 }
 
 static void
@@ -541,51 +131,15 @@ unexport_service (GpApplication *self,
                   GpService     *service,
                   gboolean       announce)
 {
-  g_autoptr(GList) chrcs = gp_service_get_characteristics (service);
-  const char *spath = gp_service_get_object_path (service);
-
-  for (GList *c = chrcs; c != NULL; c = c->next)
-    {
-      g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
-
-      for (GList *d = descs; d != NULL; d = d->next)
-        {
-          unregister_path (self, gp_attribute_get_object_path (d->data));
-          gp_attribute_set_exported (d->data, NULL, NULL);
-        }
-
-      gp_characteristic_set_notifying (c->data, FALSE);
-      unregister_path (self, gp_attribute_get_object_path (c->data));
-      gp_attribute_set_exported (c->data, NULL, NULL);
-    }
-
-  if (spath != NULL)
-    {
-      if (announce)
-        g_dbus_connection_emit_signal (self->connection, NULL, self->object_path,
-                                       "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved",
-                                       g_variant_new ("(o^as)", spath,
-                                                      (const char * const[]) { "org.bluez.GattService1", NULL }),
-                                       NULL);
-      unregister_path (self, spath);
-    }
-  gp_service_set_exported (service, NULL);
+  if (self->export != NULL)
+    gp_export_unexport_service (self->export, service, announce);
 }
 
 static void
 unexport_tree (GpApplication *self)
 {
-  GHashTableIter iter;
-  gpointer id;
-
-  for (guint i = 0; i < self->services->len; i++)
-    unexport_service (self, g_ptr_array_index (self->services, i), FALSE);
-
-  g_hash_table_iter_init (&iter, self->registrations);
-  while (g_hash_table_iter_next (&iter, NULL, &id))
-    g_dbus_connection_unregister_object (self->connection, GPOINTER_TO_UINT (id));
-  g_hash_table_remove_all (self->registrations);
-  stop_fast_reads (self);
+  if (self->export != NULL)
+    gp_export_unexport_tree (self->export);
 }
 
 /* ------------------------------------------------------------------ */
@@ -622,7 +176,7 @@ gp_application_finalize (GObject *object)
 {
   GpApplication *self = GP_APPLICATION (object);
 
-  g_clear_pointer (&self->registrations, g_hash_table_unref);
+  g_clear_object (&self->export);
   g_clear_pointer (&self->services, g_ptr_array_unref);
   g_clear_pointer (&self->object_path, g_free);
   set_bluez_owner (self, NULL);
@@ -822,7 +376,6 @@ static void
 gp_application_init (GpApplication *self)
 {
   self->services = g_ptr_array_new_with_free_func (g_object_unref);
-  self->registrations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pacer = gp_notify_pacer_new (DEFAULT_NOTIFICATION_WINDOW);
   self->registration = gp_registration_new (G_OBJECT (self), &registration_vtable,
                                             props[PROP_REGISTERED],

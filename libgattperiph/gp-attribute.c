@@ -4,10 +4,10 @@
  */
 
 #include "gp-attribute-private.h"
-#include "gp-characteristic-private.h"
 #include "gp-dbus-util-private.h"
-#include "gp-descriptor-private.h"
 #include "gp-request-private.h"
+
+#include <string.h>
 
 /**
  * GpAttribute:
@@ -29,6 +29,17 @@
  *         return True
  * ```
  *
+ * Requests to one attribute are answered in the order they came: a read
+ * after a write sees the written value, even when BlueZ acknowledged the
+ * write to the central before the application handled it (Write Commands,
+ * and every write to a `write-without-response` characteristic). A request
+ * a handler keeps therefore holds back the later requests to the same
+ * attribute until it is answered.
+ *
+ * The value is not exported on D-Bus as a property: only the answers to
+ * reads that BlueZ allowed (after its `encrypt-`, `secure-` and `authorize`
+ * checks) carry it, and only bluetoothd may call the exported objects.
+ *
  * Since: 0.1
  */
 
@@ -40,13 +51,16 @@ typedef struct
   GMutex         value_lock;     /* for readers on GDBus's I/O thread */
   GpApplication *application;    /* weak: set while exported */
   char          *object_path;    /* set while exported */
-  guint16        handle;
+  guint16        requested_handle;  /* asked of BlueZ at registration, or 0 */
+  guint16        assigned_handle;   /* what BlueZ wrote back, while exported */
 } GpAttributePrivate;
 
 static void gp_attribute_initable_iface_init (GInitableIface *iface);
 
 G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GpAttribute, gp_attribute, G_TYPE_OBJECT,
                                   G_ADD_PRIVATE (GpAttribute)
+                                  g_type_add_class_private (g_define_type_id,
+                                                            sizeof (GpAttributeClassPrivate));
                                   G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                          gp_attribute_initable_iface_init))
 
@@ -82,6 +96,18 @@ gp_attribute_initable_iface_init (GInitableIface *iface)
   iface->init = gp_attribute_initable_init;
 }
 
+GpAttributeClassPrivate *
+gp_attribute_class_get_private (gpointer klass)
+{
+  return G_TYPE_CLASS_GET_PRIVATE (klass, GP_TYPE_ATTRIBUTE, GpAttributeClassPrivate);
+}
+
+static GpAttributeClassPrivate *
+get_class_private (GpAttribute *self)
+{
+  return gp_attribute_class_get_private (GP_ATTRIBUTE_GET_CLASS (self));
+}
+
 /* Whether the attribute can be exported: its UUID and flags are ones
  * BlueZ accepts. */
 gboolean
@@ -89,17 +115,14 @@ gp_attribute_is_valid (GpAttribute  *self,
                        GError      **error)
 {
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  GpAttributeClassPrivate *cpriv = get_class_private (self);
 
   if (priv->uuid_error != NULL)
     {
       g_propagate_error (error, g_error_copy (priv->uuid_error));
       return FALSE;
     }
-  if (GP_IS_CHARACTERISTIC (self))
-    return gp_characteristic_validate (GP_CHARACTERISTIC (self), error);
-  if (GP_IS_DESCRIPTOR (self))
-    return gp_descriptor_validate (GP_DESCRIPTOR (self), error);
-  return TRUE;
+  return cpriv->validate == NULL || cpriv->validate (self, error);
 }
 
 static void
@@ -170,6 +193,21 @@ gp_attribute_real_write_request (GpAttribute *self,
 }
 
 static void
+gp_attribute_real_method_call (GpAttribute           *self,
+                               GDBusMethodInvocation *invocation,
+                               const char            *method,
+                               GVariant              *parameters)
+{
+  if (strcmp (method, "ReadValue") == 0)
+    gp_attribute_handle_read (self, invocation, parameters);
+  else if (strcmp (method, "WriteValue") == 0)
+    gp_attribute_handle_write (self, invocation, parameters);
+  else
+    g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_SUPPORTED,
+                                           "Method %s is not supported", method);
+}
+
+static void
 gp_attribute_finalize (GObject *object)
 {
   GpAttribute *self = GP_ATTRIBUTE (object);
@@ -202,7 +240,7 @@ gp_attribute_get_property (GObject    *object,
       g_value_set_boxed (value, priv->value);
       break;
     case PROP_HANDLE:
-      g_value_set_uint (value, priv->handle);
+      g_value_set_uint (value, gp_attribute_get_handle (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -248,6 +286,7 @@ gp_attribute_class_init (GpAttributeClass *klass)
 
   klass->read_request = gp_attribute_real_read_request;
   klass->write_request = gp_attribute_real_write_request;
+  gp_attribute_class_get_private (klass)->method_call = gp_attribute_real_method_call;
 
   /**
    * GpAttribute:uuid:
@@ -277,10 +316,13 @@ gp_attribute_class_init (GpAttributeClass *klass)
   /**
    * GpAttribute:handle:
    *
-   * The ATT handle: for a characteristic, the handle of its value. 0 until
-   * BlueZ assigns one at registration, unless set before to ask BlueZ for a
-   * fixed handle (stable across restarts; registration fails if handles
-   * overlap).
+   * The ATT handle: for a characteristic, the handle of its value. While
+   * the application is registered, the handle BlueZ assigned; otherwise
+   * the handle set to ask BlueZ for a fixed one at registration (stable
+   * across restarts; registration fails if handles overlap), or 0 to let
+   * BlueZ choose. A handle BlueZ assigned is never asked for again: after
+   * unregistering it reads the requested handle (0) again, so that a tree
+   * changed in between gets fresh handles.
    *
    * Since: 0.1
    */
@@ -458,8 +500,8 @@ gp_attribute_set_value (GpAttribute  *self,
     }
 
   gp_attribute_store_value (self, value);
-  if (GP_IS_CHARACTERISTIC (self))
-    gp_characteristic_value_set (GP_CHARACTERISTIC (self), value);
+  if (get_class_private (self)->value_set != NULL)
+    get_class_private (self)->value_set (self, value);
   return TRUE;
 }
 
@@ -496,8 +538,8 @@ gp_attribute_set_value_data (GpAttribute  *self,
  * gp_attribute_get_handle:
  * @self: a #GpAttribute
  *
- * The ATT handle (of the value, for a characteristic): the one BlueZ
- * assigned at registration, or the one requested with
+ * The ATT handle (of the value, for a characteristic): while registered,
+ * the one BlueZ assigned; otherwise the one requested with
  * [method@Attribute.set_handle], or 0.
  *
  * Returns: the handle
@@ -512,7 +554,7 @@ gp_attribute_get_handle (GpAttribute *self)
   g_return_val_if_fail (GP_IS_ATTRIBUTE (self), 0);
 
   priv = gp_attribute_get_instance_private (self);
-  return priv->handle;
+  return priv->assigned_handle != 0 ? priv->assigned_handle : priv->requested_handle;
 }
 
 /**
@@ -548,26 +590,28 @@ gp_attribute_set_handle (GpAttribute  *self,
                    "The handle of %s cannot change while it is registered", priv->uuid);
       return FALSE;
     }
-  if (priv->handle != handle)
+  if (priv->requested_handle != handle)
     {
-      priv->handle = handle;
+      priv->requested_handle = handle;
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
     }
   return TRUE;
 }
 
-/* bluetoothd writes the handle it assigned back with Properties.Set. */
+/* bluetoothd writes the handle it assigned back with Properties.Set. It is
+ * kept apart from the requested one: asking for it at the next
+ * registration would clash once the tree changed (BlueZ never hands out
+ * a handle twice, and refuses overlapping services). */
 void
-gp_attribute_set_handle_from_dbus (GpAttribute *self,
-                                   guint16      handle)
+gp_attribute_set_assigned_handle (GpAttribute *self,
+                                  guint16      handle)
 {
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  guint old = gp_attribute_get_handle (self);
 
-  if (priv->handle != handle)
-    {
-      priv->handle = handle;
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
-    }
+  priv->assigned_handle = handle;
+  if (gp_attribute_get_handle (self) != old)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
 }
 
 void
@@ -580,6 +624,35 @@ gp_attribute_set_exported (GpAttribute   *self,
   priv->application = application;
   g_free (priv->object_path);
   priv->object_path = g_strdup (object_path);
+  if (object_path == NULL)
+    gp_attribute_set_assigned_handle (self, 0);
+}
+
+/* UUID and the requested Handle (0: BlueZ chooses and writes it back);
+ * the subclass adds its own. No Value: bluetoothd never reads it (it
+ * calls ReadValue, after its ATT permission checks), and a value of an
+ * encrypt-, secure- or authorize-flagged attribute must not travel
+ * outside those checks. */
+void
+gp_attribute_get_dbus_properties (GpAttribute     *self,
+                                  GVariantBuilder *builder)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  GpAttributeClassPrivate *cpriv = get_class_private (self);
+
+  g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (priv->uuid));
+  g_variant_builder_add (builder, "{sv}", "Handle", g_variant_new_uint16 (priv->requested_handle));
+  if (cpriv->add_dbus_properties != NULL)
+    cpriv->add_dbus_properties (self, builder);
+}
+
+void
+gp_attribute_method_call (GpAttribute           *self,
+                          GDBusMethodInvocation *invocation,
+                          const char            *method,
+                          GVariant              *parameters)
+{
+  get_class_private (self)->method_call (self, invocation, method, parameters);
 }
 
 const char *

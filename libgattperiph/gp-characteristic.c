@@ -290,10 +290,44 @@ gp_characteristic_set_property (GObject      *object,
     }
 }
 
+/* GpAttribute's private vfuncs (see gp-attribute-private.h). */
+static gboolean
+attribute_validate (GpAttribute *attr, GError **error)
+{
+  return gp_characteristic_validate (GP_CHARACTERISTIC (attr), error);
+}
+
+static void
+attribute_add_dbus_properties (GpAttribute *attr, GVariantBuilder *builder)
+{
+  gp_characteristic_get_dbus_properties (GP_CHARACTERISTIC (attr), builder);
+}
+
+static void
+attribute_method_call (GpAttribute *attr, GDBusMethodInvocation *invocation,
+                       const char *method, GVariant *parameters)
+{
+  gp_characteristic_handle_method_call (GP_CHARACTERISTIC (attr), invocation, method, parameters);
+}
+
+static void
+attribute_value_set (GpAttribute *attr, GBytes *value)
+{
+  gp_characteristic_value_set (GP_CHARACTERISTIC (attr), value);
+}
+
 static void
 gp_characteristic_class_init (GpCharacteristicClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GpAttributeClassPrivate *attr_class = gp_attribute_class_get_private (klass);
+
+  attr_class->interface_name = "org.bluez.GattCharacteristic1";
+  attr_class->interface_info = GP_BLUEZ_INTERFACE_INFO (gatt_characteristic1);
+  attr_class->validate = attribute_validate;
+  attr_class->add_dbus_properties = attribute_add_dbus_properties;
+  attr_class->method_call = attribute_method_call;
+  attr_class->value_set = attribute_value_set;
 
   object_class->dispose = gp_characteristic_dispose;
   object_class->finalize = gp_characteristic_finalize;
@@ -470,16 +504,11 @@ gp_characteristic_get_dbus_properties (GpCharacteristic *self,
                                        GVariantBuilder  *builder)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  GpAttribute *attr = GP_ATTRIBUTE (self);
 
-  g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (gp_attribute_get_uuid (attr)));
   g_variant_builder_add (builder, "{sv}", "Service",
                          g_variant_new_object_path (gp_service_get_object_path (priv->service)));
   g_variant_builder_add (builder, "{sv}", "Flags", gp_characteristic_flags_to_variant (priv->flags));
-  g_variant_builder_add (builder, "{sv}", "Value", gp_bytes_to_variant (gp_attribute_get_value (attr)));
   g_variant_builder_add (builder, "{sv}", "Notifying", g_variant_new_boolean (priv->notifying));
-  g_variant_builder_add (builder, "{sv}", "Handle",
-                         g_variant_new_uint16 ((guint16) gp_attribute_get_handle (attr)));
   if (uses_acquire_notify (priv))
     g_variant_builder_add (builder, "{sv}", "NotifyAcquired", g_variant_new_boolean (priv->notifying));
 }

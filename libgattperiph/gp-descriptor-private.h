@@ -11,9 +11,5 @@ G_BEGIN_DECLS
 
 void         gp_descriptor_set_characteristic  (GpDescriptor           *self,
                                                 GpCharacteristic       *characteristic);
-gboolean     gp_descriptor_validate            (GpDescriptor           *self,
-                                                GError                **error);
-void         gp_descriptor_get_dbus_properties (GpDescriptor           *self,
-                                                GVariantBuilder        *builder);
 
 G_END_DECLS

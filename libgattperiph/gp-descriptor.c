@@ -102,10 +102,21 @@ gp_descriptor_set_property (GObject      *object,
     }
 }
 
+static gboolean gp_descriptor_validate (GpAttribute  *attr,
+                                        GError      **error);
+static void gp_descriptor_add_dbus_properties (GpAttribute     *attr,
+                                               GVariantBuilder *builder);
+
 static void
 gp_descriptor_class_init (GpDescriptorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GpAttributeClassPrivate *attr_class = gp_attribute_class_get_private (klass);
+
+  attr_class->interface_name = "org.bluez.GattDescriptor1";
+  attr_class->interface_info = GP_BLUEZ_INTERFACE_INFO (gatt_descriptor1);
+  attr_class->validate = gp_descriptor_validate;
+  attr_class->add_dbus_properties = gp_descriptor_add_dbus_properties;
 
   object_class->get_property = gp_descriptor_get_property;
   object_class->set_property = gp_descriptor_set_property;
@@ -201,12 +212,12 @@ gp_descriptor_new_user_description (const char  *description,
   return g_steal_pointer (&self);
 }
 
-gboolean
-gp_descriptor_validate (GpDescriptor  *self,
-                        GError       **error)
+static gboolean
+gp_descriptor_validate (GpAttribute  *attr,
+                        GError      **error)
 {
-  GpDescriptorPrivate *priv = gp_descriptor_get_instance_private (self);
-  const char *uuid = gp_attribute_get_uuid (GP_ATTRIBUTE (self));
+  GpDescriptorPrivate *priv = gp_descriptor_get_instance_private (GP_DESCRIPTOR (attr));
+  const char *uuid = gp_attribute_get_uuid (attr);
   guint32 short_uuid;
 
   if (gp_uuid_get_short (uuid, &short_uuid))
@@ -238,12 +249,11 @@ gp_descriptor_validate (GpDescriptor  *self,
   return TRUE;
 }
 
-void
-gp_descriptor_get_dbus_properties (GpDescriptor    *self,
+static void
+gp_descriptor_add_dbus_properties (GpAttribute     *attr,
                                    GVariantBuilder *builder)
 {
-  GpDescriptorPrivate *priv = gp_descriptor_get_instance_private (self);
-  GpAttribute *attr = GP_ATTRIBUTE (self);
+  GpDescriptorPrivate *priv = gp_descriptor_get_instance_private (GP_DESCRIPTOR (attr));
   GVariantBuilder flags;
 
   g_variant_builder_init (&flags, G_VARIANT_TYPE_STRING_ARRAY);
@@ -251,13 +261,9 @@ gp_descriptor_get_dbus_properties (GpDescriptor    *self,
     if (priv->flags & (1u << i))
       g_variant_builder_add (&flags, "s", flag_names[i]);
 
-  g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (gp_attribute_get_uuid (attr)));
   g_variant_builder_add (builder, "{sv}", "Characteristic",
                          g_variant_new_object_path (gp_attribute_get_object_path (GP_ATTRIBUTE (priv->characteristic))));
   g_variant_builder_add (builder, "{sv}", "Flags", g_variant_builder_end (&flags));
-  g_variant_builder_add (builder, "{sv}", "Value", gp_bytes_to_variant (gp_attribute_get_value (attr)));
-  g_variant_builder_add (builder, "{sv}", "Handle",
-                         g_variant_new_uint16 ((guint16) gp_attribute_get_handle (attr)));
 }
 
 void

@@ -4,7 +4,6 @@
  */
 
 #include "gp-request-private.h"
-#include "gp-attribute-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-device-private.h"
 
@@ -35,7 +34,9 @@
  *
  * BlueZ gives up after 5 seconds and the central then sees ATT error 0x0E.
  * A request finalized without an answer is answered with that error and a
- * warning.
+ * warning. Requests to one attribute are answered in the order they came,
+ * so a request kept unanswered holds back the later requests to the same
+ * attribute.
  *
  * Since: 0.1
  */
@@ -44,6 +45,7 @@ struct _GpRequest
   GObject                parent_instance;
 
   GpAttribute           *attribute;
+  GDBusConnection       *connection;   /* the call came on it */
   GDBusMethodInvocation *invocation;   /* NULL once answered */
   GBytes                *value;
   char                  *device_path;
@@ -74,6 +76,7 @@ gp_request_finalize (GObject *object)
     }
 
   g_clear_object (&self->attribute);
+  g_clear_object (&self->connection);
   g_clear_pointer (&self->value, g_bytes_unref);
   g_clear_pointer (&self->device_path, g_free);
   g_clear_object (&self->device);
@@ -292,6 +295,9 @@ gp_request_new (GpAttribute            *attribute,
   GpRequest *self = g_object_new (GP_TYPE_REQUEST, NULL);
 
   self->attribute = g_object_ref (attribute);
+  /* A request made with no invocation (tests) is answered already. */
+  if (invocation != NULL)
+    self->connection = g_object_ref (g_dbus_method_invocation_get_connection (invocation));
   self->kind = kind;
   /* Takes over the caller's reference: the GDBus method handler owns one,
    * and answering consumes it. */
@@ -415,18 +421,10 @@ gp_request_get_device_path (GpRequest *self)
 GpDevice *
 gp_request_get_device (GpRequest *self)
 {
-  GpApplication *application;
-  GDBusConnection *connection;
-
   g_return_val_if_fail (GP_IS_REQUEST (self), NULL);
 
-  if (self->device != NULL || self->device_path == NULL)
-    return self->device;
-  application = gp_attribute_get_application (self->attribute);
-  connection = application != NULL ? gp_application_get_connection (application) : NULL;
-  if (connection == NULL)
-    return NULL;
-  self->device = gp_device_get_for_path (connection, self->device_path);
+  if (self->device == NULL && self->device_path != NULL && self->connection != NULL)
+    self->device = gp_device_get_for_path (self->connection, self->device_path);
   return self->device;
 }
 

@@ -19,7 +19,7 @@ gboolean     gp_service_validate               (GpService              *self,
                                                 GError                **error);
 void         gp_service_get_dbus_properties    (GpService              *self,
                                                 GVariantBuilder        *builder);
-void         gp_service_set_handle_from_dbus   (GpService              *self,
+void         gp_service_set_assigned_handle    (GpService              *self,
                                                 guint16                 handle);
 
 G_END_DECLS

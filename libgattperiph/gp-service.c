@@ -38,7 +38,8 @@ struct _GpService
   GPtrArray     *includes;
   GpApplication *application;   /* weak: it holds us */
   char          *object_path;   /* set while exported */
-  guint16        handle;
+  guint16        requested_handle;  /* asked of BlueZ at registration, or 0 */
+  guint16        assigned_handle;   /* what BlueZ wrote back, while exported */
   gboolean       primary;
 };
 
@@ -140,7 +141,7 @@ gp_service_get_property (GObject    *object,
       g_value_set_boolean (value, self->primary);
       break;
     case PROP_HANDLE:
-      g_value_set_uint (value, self->handle);
+      g_value_set_uint (value, gp_service_get_handle (self));
       break;
     case PROP_APPLICATION:
       g_value_set_object (value, self->application);
@@ -225,8 +226,10 @@ gp_service_class_init (GpServiceClass *klass)
   /**
    * GpService:handle:
    *
-   * The handle of the service declaration: assigned by BlueZ at
-   * registration, or set before it to ask for a fixed one.
+   * The handle of the service declaration: while the application is
+   * registered, the one BlueZ assigned; otherwise the one set to ask BlueZ
+   * for a fixed handle at registration, or 0 to let BlueZ choose (a handle
+   * BlueZ assigned is never asked for again).
    *
    * Since: 0.1
    */
@@ -322,7 +325,9 @@ gp_service_get_primary (GpService *self)
  * gp_service_get_handle:
  * @self: a #GpService
  *
- * The handle of the service declaration, or 0 before registration.
+ * The handle of the service declaration: while registered, the one BlueZ
+ * assigned; otherwise the one requested with [method@Service.set_handle],
+ * or 0.
  *
  * Returns: the handle
  *
@@ -332,7 +337,7 @@ guint
 gp_service_get_handle (GpService *self)
 {
   g_return_val_if_fail (GP_IS_SERVICE (self), 0);
-  return self->handle;
+  return self->assigned_handle != 0 ? self->assigned_handle : self->requested_handle;
 }
 
 /**
@@ -363,18 +368,25 @@ gp_service_set_handle (GpService  *self,
                    "The handle of service %s cannot change while it is registered", self->uuid);
       return FALSE;
     }
-  gp_service_set_handle_from_dbus (self, (guint16) handle);
+  if (self->requested_handle != handle)
+    {
+      self->requested_handle = handle;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
+    }
   return TRUE;
 }
 
+/* The handle bluetoothd wrote back; kept apart from the requested one
+ * (see gp_attribute_set_assigned_handle()). */
 void
-gp_service_set_handle_from_dbus (GpService *self,
-                                 guint16    handle)
+gp_service_set_assigned_handle (GpService *self,
+                                guint16    handle)
 {
-  if (self->handle == handle)
-    return;
-  self->handle = handle;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
+  guint old = gp_service_get_handle (self);
+
+  self->assigned_handle = handle;
+  if (gp_service_get_handle (self) != old)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HANDLE]);
 }
 
 static gboolean
@@ -621,6 +633,8 @@ gp_service_set_exported (GpService  *self,
 {
   g_free (self->object_path);
   self->object_path = g_strdup (object_path);
+  if (object_path == NULL)
+    gp_service_set_assigned_handle (self, 0);
 }
 
 const char *
@@ -646,5 +660,5 @@ gp_service_get_dbus_properties (GpService       *self,
   g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (self->uuid));
   g_variant_builder_add (builder, "{sv}", "Primary", g_variant_new_boolean (self->primary));
   g_variant_builder_add (builder, "{sv}", "Includes", g_variant_builder_end (&includes));
-  g_variant_builder_add (builder, "{sv}", "Handle", g_variant_new_uint16 (self->handle));
+  g_variant_builder_add (builder, "{sv}", "Handle", g_variant_new_uint16 (self->requested_handle));
 }

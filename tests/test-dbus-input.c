@@ -37,6 +37,7 @@ got_objects (GObject      *source,
   GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 
   g_assert_no_error (error);
+  g_clear_pointer (&fx->objects, g_variant_unref);
   fx->objects = g_variant_get_child_value (reply, 0);
   g_variant_unref (reply);
   g_dbus_method_invocation_return_value (invocation, NULL);
@@ -330,6 +331,55 @@ test_methods_and_properties (Fixture       *fx,
   g_assert_cmphex (gp_attribute_get_handle (GP_ATTRIBUTE (fx->chrc)), ==, 0x2a);
 }
 
+/* Values travel in ReadValue replies only, never as a property. */
+static void
+test_no_value_property (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariantIter iter;
+  const char *path;
+  GVariant *ifaces;
+  guint attributes = 0;
+
+  g_variant_iter_init (&iter, fx->objects);
+  while (g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &ifaces))
+    {
+      g_autoptr(GVariant) chrc = g_variant_lookup_value (ifaces, "org.bluez.GattCharacteristic1", NULL);
+      g_autoptr(GVariant) desc = g_variant_lookup_value (ifaces, "org.bluez.GattDescriptor1", NULL);
+      GVariant *props = chrc != NULL ? chrc : desc;
+
+      if (props == NULL)
+        continue;
+      attributes++;
+      g_assert_false (g_variant_lookup (props, "Value", "@ay", NULL));
+      g_assert_true (g_variant_lookup (props, "UUID", "&s", NULL));
+    }
+  g_assert_cmpuint (attributes, ==, 2);
+
+  reply = call_app (fx, gp_attribute_get_object_path (GP_ATTRIBUTE (fx->chrc)),
+                    "org.freedesktop.DBus.Properties", "Get",
+                    g_variant_new ("(ss)", "org.bluez.GattCharacteristic1", "Value"), &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  /* GetAll, which GDBus hands to the library's method handler. */
+  reply = call_app (fx, gp_attribute_get_object_path (GP_ATTRIBUTE (fx->desc)),
+                    "org.freedesktop.DBus.Properties", "GetAll",
+                    g_variant_new ("(s)", "org.bluez.GattDescriptor1"), &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GVariant) all = g_variant_get_child_value (reply, 0);
+    const char *characteristic = NULL;
+
+    g_assert_true (g_variant_lookup (all, "Characteristic", "&o", &characteristic));
+    g_assert_cmpstr (characteristic, ==, gp_attribute_get_object_path (GP_ATTRIBUTE (fx->chrc)));
+    g_assert_false (g_variant_lookup (all, "Value", "@ay", NULL));
+  }
+}
+
 static gboolean
 drop_request (GpAttribute *attr,
               GpRequest   *request,
@@ -504,6 +554,96 @@ test_reads_off_main_loop (Fixture       *fx,
   g_free (t.path);
 }
 
+typedef struct
+{
+  Fixture *fx;
+  char    *path;
+  gint     stop;       /* atomic */
+  gint     answered;   /* atomic */
+} Hammer;
+
+static gpointer
+hammer_reads (gpointer data)
+{
+  Hammer *h = data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+
+  g_main_context_push_thread_default (context);
+  while (!g_atomic_int_get (&h->stop))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) reply =
+        g_dbus_connection_call_sync (h->fx->bluez, h->fx->app_name, h->path,
+                                     "org.bluez.GattCharacteristic1", "ReadValue",
+                                     g_variant_new_parsed ("(@a{sv} {},)"), NULL,
+                                     G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+      if (reply != NULL)
+        g_atomic_int_inc (&h->answered);
+    }
+  g_main_context_pop_thread_default (context);
+  return NULL;
+}
+
+static void
+note_thread (gpointer  data,
+             GObject  *where_the_object_was)
+{
+  *(GThread **) data = g_thread_self ();
+}
+
+/* Reads answered on GDBus's I/O thread must not hold the last reference
+ * to an attribute: when the application goes away while centrals read,
+ * the attribute is finalized on the main thread, whatever the timing. */
+static void
+test_lifetime_under_reads (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(GpAdapter) adapter = gp_adapter_new_for_path (fx->app_conn, "/org/bluez/hci0");
+  GThread *main_thread = g_thread_self ();
+
+  for (guint round = 0; round < 120; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *app_path = g_strdup_printf ("/life%u", round);
+      GpApplication *app = gp_application_new_for_connection (fx->app_conn, app_path);
+      GpService *service = gp_service_new ("180d", TRUE, &error);
+      GpCharacteristic *chrc = gp_characteristic_new ("2a37", GP_CHARACTERISTIC_FLAGS_READ, &error);
+      GThread *finalized_in = NULL;
+      Hammer h = { fx, NULL, 0, 0 };
+      GThread *threads[4];
+      GAsyncResult *result = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (gp_service_add_characteristic (service, chrc, &error));
+      g_assert_true (gp_application_add_service (app, service, &error));
+      g_assert_true (gp_attribute_set_value_data (GP_ATTRIBUTE (chrc), (const guint8 *) "x", 1, &error));
+      gp_application_register_async (app, adapter, NULL, store_result, &result);
+      g_assert_true (gp_application_register_finish (app, wait_for (&result), &error));
+      g_clear_object (&result);
+      h.path = g_strdup (gp_attribute_get_object_path (GP_ATTRIBUTE (chrc)));
+
+      /* The application holds the only references. */
+      g_object_weak_ref (G_OBJECT (chrc), note_thread, &finalized_in);
+      g_object_unref (chrc);
+      g_object_unref (service);
+
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        threads[i] = g_thread_new ("reader", hammer_reads, &h);
+      while (g_atomic_int_get (&h.answered) < 10)
+        g_main_context_iteration (NULL, FALSE);
+
+      g_object_unref (app);
+      while (finalized_in == NULL)
+        g_main_context_iteration (NULL, TRUE);
+
+      g_atomic_int_set (&h.stop, 1);
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        g_thread_join (threads[i]);
+      g_free (h.path);
+      g_assert_true (finalized_in == main_thread);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -517,6 +657,8 @@ main (int argc, char *argv[])
   ADD ("/dbus-input/managed-objects-order", test_managed_objects_order);
   ADD ("/dbus-input/after-unregister", test_after_unregister);
   ADD ("/dbus-input/reads-off-main-loop", test_reads_off_main_loop);
+  ADD ("/dbus-input/lifetime-under-reads", test_lifetime_under_reads);
+  ADD ("/dbus-input/no-value-property", test_no_value_property);
 #undef ADD
 
   return g_test_run ();

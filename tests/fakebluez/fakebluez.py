@@ -2414,6 +2414,7 @@ class Daemon:
             M('GetDatabase', 's', 'aa{sv}', self.c_get_database),
             M('Read', 'oqqq', 'yay', self.c_read),
             M('Write', 'oqqays', 'y', self.c_write),
+            M('WriteThenRead', 'oqays', 'yyay', self.c_write_then_read),
             M('ExecuteWrite', 'ob', 'y', self.c_execute_write),
             M('TakeNotifications', 'o', 'a(qayb)', self.c_take_notifications),
             M('SetConfirmDelay', 'u', '', self.c_set_confirm_delay),
@@ -2624,6 +2625,28 @@ class Daemon:
             self.att_prepare(dev, handle, offset, value, lambda e, *_: op.reply(e))
         else:
             call.err(CTRL_ERR + 'InvalidArguments', 'kind must be request, command or prepare')
+
+    def c_write_then_read(self, call):
+        """A central that reads as soon as its write is acknowledged: after a
+        Write Command at once, after a Write Request when the response came
+        (at once for a write-without-response characteristic)."""
+        dev = self._find_device(call, call.arg(0))
+        if dev is None:
+            return
+        handle, value, kind = call.arg(1), bytes(call.arg(2)), call.arg(3)
+        if not dev.connected:
+            return call.err(CTRL_ERR + 'NotConnected', 'Device is not connected')
+        if kind not in ('request', 'command'):
+            return call.err(CTRL_ERR + 'InvalidArguments', 'kind must be request or command')
+        op = CtrlOp(dev, call, 'yyay')
+
+        def written(e, *_):
+            self.att_read(dev, handle, 0, dev.mtu, lambda e2, v: op.reply(e, e2, bytes(v)))
+        if kind == 'request':
+            self.att_write(dev, handle, value, OP_WRITE_REQ, written)
+        else:
+            self.att_write(dev, handle, value, OP_WRITE_CMD, lambda e, *_: None)
+            written(0)
 
     def c_execute_write(self, call):
         dev = self._find_device(call, call.arg(0))
