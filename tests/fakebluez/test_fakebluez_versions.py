@@ -144,7 +144,7 @@ def test_version_from_environment(bus_address, monkeypatch):
     whole test suite can run against either."""
     monkeypatch.setenv('FAKEBLUEZ_BLUEZ', '5.82')
     from test_fakebluez import Peer
-    f = Fake(bus_address)
+    f = Fake(bus_address, version_from_env=True)
     p = Peer(bus_address)
     try:
         props = p.call('/org/bluez/hci0', 'org.freedesktop.DBus.Properties', 'GetAll', 's',
