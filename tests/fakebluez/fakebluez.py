@@ -2049,16 +2049,21 @@ class Daemon:
     def _ext_ccc_write(self, dev, chrc, value):
         """ccc_write_cb() of 5.66, or of 5.82 (--bluez 5.82: one AcquireNotify
         socket per device)."""
-        if bluez_at_least(5, 82):
-            return self._ext_ccc_write_582(dev, chrc, value)
         app = chrc.service.app
+        per_device = bluez_at_least(5, 82)
         if not value:
             if not chrc.ntfy_cnt:
                 return 0
+            if per_device:
+                io = self._take_notify_io(chrc, dev)
+                if io is not None:
+                    io.close()
+                    chrc.ntfy_cnt -= 1
+                    return 0
             chrc.ntfy_cnt -= 1
             if chrc.ntfy_cnt:
                 return 0
-            if chrc.notify_io:
+            if not per_device and chrc.notify_io:
                 chrc.notify_io.close()
                 chrc.notify_io = None
                 return 0
@@ -2069,40 +2074,7 @@ class Daemon:
         if value > 2 or (value == 1 and not chrc.props & PROP_NOTIFY) or \
                 (value == 2 and not chrc.props & PROP_INDICATE):
             return ATT_CCC_IMPROPERLY_CONFIGURED
-        if chrc.notify_io:
-            chrc.ntfy_cnt += 1
-            return 0
-        if chrc.proxy.removed or chrc.freed:
-            return ATT_UNLIKELY
-        if 'NotifyAcquired' in chrc.proxy.props:
-            self._acquire_notify(dev, chrc)
-            return 0
-        self.stats['StartNotify'] += 1
-        self.bus.call_noreply(app.owner, chrc.path, CHRC_IFACE, 'StartNotify')
-        chrc.ntfy_cnt += 1
-        return 0
-
-    def _ext_ccc_write_582(self, dev, chrc, value):
-        app = chrc.service.app
-        if not value:
-            if not chrc.ntfy_cnt:
-                return 0
-            io = self._take_notify_io(chrc, dev)
-            if io is not None:
-                io.close()
-                chrc.ntfy_cnt -= 1
-                return 0
-            chrc.ntfy_cnt -= 1
-            if chrc.ntfy_cnt:
-                return 0
-            if not chrc.proxy.removed and not chrc.freed:
-                self.stats['StopNotify'] += 1
-                self.bus.call_noreply(app.owner, chrc.path, CHRC_IFACE, 'StopNotify')
-            return 0
-        if value > 2 or (value == 1 and not chrc.props & PROP_NOTIFY) or \
-                (value == 2 and not chrc.props & PROP_INDICATE):
-            return ATT_CCC_IMPROPERLY_CONFIGURED
-        if any(d is dev for d, _io in chrc.notify_ios):
+        if any(d is dev for d, _io in chrc.notify_ios) if per_device else chrc.notify_io:
             chrc.ntfy_cnt += 1
             return 0
         if chrc.proxy.removed or chrc.freed:

@@ -14,20 +14,24 @@ loop = GLib.MainLoop()
 out = {}
 
 
+def start(adv, adapter, label, then):
+    """Start adv, print whether BlueZ (or the library) took it, then call then()."""
+    def done(a, res):
+        try:
+            a.start_finish(res)
+            print("%s: started" % label, flush=True)
+        except GLib.Error as e:
+            print("%s: refused: %s" % (label, e.message), flush=True)
+        GLib.timeout_add(2000, then)
+    adv.start_async(adapter, None, done)
+    out[label] = adv
+
+
 def step_long(adapter):
     adv = Gp.Advertisement.new()
     adv.set_advertisement_type(Gp.AdvertisementType.BROADCAST)
     adv.set_service_uuids(["c0de%04x-7000-4000-8000-000000000000" % i for i in range(0x300, 0x303)])
-
-    def done(a, res):
-        try:
-            a.start_finish(res)
-            print("long advert (3 x 128-bit UUIDs, 54 bytes): started", flush=True)
-        except GLib.Error as e:
-            print("long advert (3 x 128-bit UUIDs, 54 bytes): refused: %s" % e.message, flush=True)
-        GLib.timeout_add(3000, loop.quit)
-    adv.start_async(adapter, None, done)
-    out["long"] = adv
+    start(adv, adapter, "long advert (3 x 128-bit UUIDs, 54 bytes)", loop.quit)
 
 
 def on_adapter(_s, res):
@@ -37,16 +41,7 @@ def on_adapter(_s, res):
     adv.props.min_interval = 200
     adv.props.max_interval = 250
     adv.props.tx_power = 3
-
-    def done(a, res):
-        try:
-            a.start_finish(res)
-            print("interval advert: started", flush=True)
-        except GLib.Error as e:
-            print("interval advert: refused: %s" % e.message, flush=True)
-        GLib.timeout_add(2000, lambda: step_long(adapter))
-    adv.start_async(adapter, None, done)
-    out["iv"] = adv
+    start(adv, adapter, "interval advert", lambda: step_long(adapter))
 
 
 Gp.Adapter.find_async(None, sys.argv[1] if len(sys.argv) > 1 else "hci0", None, on_adapter)
