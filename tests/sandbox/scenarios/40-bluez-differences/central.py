@@ -81,10 +81,10 @@ async def main():
         await c.read(g.LONG)
         await c.write(g.WRITE, b"request", response=True)
         await c.write(g.WRITE_NO_RSP, b"command", response=False)
-        # Long writes (Prepare/Execute Write): 5.66 refuses a value past 508
-        # bytes in a prepared write (fixed in 5.69).
+        # Writes up to 512 bytes (one Write Request: the MTU is 517 here):
+        # 5.66 refuses more than 510 (fixed in 5.69).
         lengths = {}
-        for n in (400, 508, 509, 512):
+        for n in (400, 508, 510, 511, 512):
             data = bytes((i * 13 + n) % 256 for i in range(n))
             try:
                 await c.write(g.LONG_WRITE, data, response=True)
@@ -147,9 +147,9 @@ async def main():
     check("SupportedCapabilities readable without -E: %s" % new_caps,
           (obs["supported_capabilities"] is not None) == new_caps, obs["supported_capabilities"])
     fixed_508 = ver >= (5, 69)
-    check("a 509..512-byte long write works: %s" % fixed_508,
-          all((lengths[n] == "ok") == fixed_508 for n in (509, 512)) and lengths[400] == "ok"
-          and lengths[508] == "ok", lengths)
+    check("a 511..512-byte write works: %s" % fixed_508,
+          all((lengths[n] == "ok") == fixed_508 for n in (511, 512))
+          and all(lengths[n] == "ok" for n in (400, 508, 510)), lengths)
     new_adv = ver >= (5, 82)
     # libgattperiph refuses intervals when SupportedCapabilities is hidden
     # (5.66 without -E); 5.82 shows it and honours them.
