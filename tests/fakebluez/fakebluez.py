@@ -163,9 +163,31 @@ class Options:
     passkey = 123456
     restart_delay_ms = 100
     adapter_delay_ms = 0     # bluetoothd owns its name before its adapters are back
+    # Which bluetoothd to behave like (--bluez / $FAKEBLUEZ_BLUEZ): the
+    # differences between the two are those verified in the sandbox
+    # (tests/sandbox/scenarios/40-bluez-differences, docs/bluez-quirks.md).
+    bluez = (5, 66)
 
 
 OPTS = Options()
+BLUEZ_VERSIONS = ('5.66', '5.82')
+
+
+def bluez_at_least(*version):
+    """True if the emulated bluetoothd is this version or newer."""
+    return OPTS.bluez >= version
+
+
+def adv_exp_props():
+    """SupportedCapabilities/SupportedFeatures: experimental (-E) in 5.66,
+    always there in 5.82."""
+    return OPTS.experimental or bluez_at_least(5, 82)
+
+
+def adv_exp_params():
+    """MinInterval/MaxInterval/TxPower of an advertisement: only read with
+    -E in 5.66, always in 5.82."""
+    return OPTS.experimental or bluez_at_least(5, 82)
 
 
 def V(sig, val):
@@ -1072,6 +1094,7 @@ class Chrc:
         self.ccc = None
         self.ntfy_cnt = 0
         self.notify_io = None
+        self.notify_ios = []  # 5.82: [(device, FdIO)], one AcquireNotify per device
         self.write_io = None
         self.pending = []  # PendingOp (reads/writes to the app)
         self.acq_queue = []  # writes waiting for AcquireWrite
@@ -1464,9 +1487,9 @@ class Daemon:
             Prop('SupportedCapabilities', 'a{sv}',
                  lambda: {'MaxAdvLen': V('y', AD_MAX_LEN), 'MaxScnRspLen': V('y', AD_MAX_LEN),
                           'MinTxPower': V('n', -127), 'MaxTxPower': V('n', 20)},
-                 exists=lambda: OPTS.experimental),
+                 exists=adv_exp_props),
             Prop('SupportedFeatures', 'as', lambda: ['CanSetTxPower'],
-                 exists=lambda: OPTS.experimental),
+                 exists=adv_exp_props),
         ]))
         return obj
 
@@ -1895,6 +1918,9 @@ class Daemon:
             if chrc.notify_io:
                 chrc.notify_io.close()
                 chrc.notify_io = None
+            for _dev, io in chrc.notify_ios:
+                io.close()
+            chrc.notify_ios = []
         for desc in svc.descs:
             desc.freed = True
             for op in list(desc.pending):
@@ -1999,7 +2025,8 @@ class Daemon:
         attr = dev.adapter.db.get_attribute(handle)
         if attr is None:
             return done(ATT_INVALID_HANDLE)
-        if len(value) + 2 > ATT_MAX_VALUE_LEN:  # check_length() counts the handle (5.66)
+        # check_length() counted the handle until 5.69: 510 bytes at most in 5.66
+        if len(value) + (0 if bluez_at_least(5, 69) else 2) > ATT_MAX_VALUE_LEN:
             return done(ATT_INVALID_VALUE_LEN)
         e = self.check_permissions(dev, attr.perm, PERM_WRITE_MASK)
         if e:
@@ -2036,16 +2063,34 @@ class Daemon:
             dev.ccc[attr.handle] = val
         complete(ecode)
 
+    def _take_notify_io(self, chrc, dev):
+        """5.82: remove the AcquireNotify client of dev, or, for dev None
+        (clear_cc_state at a disconnection), the first one of any device,
+        as match_client_att() does."""
+        for i, (d, io) in enumerate(chrc.notify_ios):
+            if dev is None or d is dev:
+                del chrc.notify_ios[i]
+                return io
+        return None
+
     def _ext_ccc_write(self, dev, chrc, value):
-        """ccc_write_cb() of 5.66."""
+        """ccc_write_cb() of 5.66, or of 5.82 (--bluez 5.82: one AcquireNotify
+        socket per device)."""
         app = chrc.service.app
+        per_device = bluez_at_least(5, 82)
         if not value:
             if not chrc.ntfy_cnt:
                 return 0
+            if per_device:
+                io = self._take_notify_io(chrc, dev)
+                if io is not None:
+                    io.close()
+                    chrc.ntfy_cnt -= 1
+                    return 0
             chrc.ntfy_cnt -= 1
             if chrc.ntfy_cnt:
                 return 0
-            if chrc.notify_io:
+            if not per_device and chrc.notify_io:
                 chrc.notify_io.close()
                 chrc.notify_io = None
                 return 0
@@ -2056,7 +2101,7 @@ class Daemon:
         if value > 2 or (value == 1 and not chrc.props & PROP_NOTIFY) or \
                 (value == 2 and not chrc.props & PROP_INDICATE):
             return ATT_CCC_IMPROPERLY_CONFIGURED
-        if chrc.notify_io:
+        if any(d is dev for d, _io in chrc.notify_ios) if per_device else chrc.notify_io:
             chrc.ntfy_cnt += 1
             return 0
         if chrc.proxy.removed or chrc.freed:
@@ -2098,6 +2143,20 @@ class Daemon:
             except GLib.Error:
                 return start_notify()
             _close_fdlist(fdl)
+            if bluez_at_least(5, 82):
+                # client_notify_io_get(): one socket per device; what the app
+                # writes into it goes to that device only (sock_io_read()).
+                def on_hup_582(io):
+                    chrc.notify_ios[:] = [(d, i) for d, i in chrc.notify_ios if i is not io]
+
+                def on_read_582(data):
+                    if chrc.freed or chrc.attr is None:
+                        return
+                    self.stats['NotifyFdRead'] += 1
+                    self.send_notification(chrc, data, only=dev)
+                chrc.notify_ios.append((dev, FdIO(fd, on_hup_582, on_read_582)))
+                chrc.ntfy_cnt += 1
+                return
             if chrc.notify_io:
                 chrc.notify_io.close()
 
@@ -2241,7 +2300,8 @@ class Daemon:
         attr = dev.adapter.db.get_attribute(handle)
         if attr is None:
             return done(ATT_INVALID_HANDLE)
-        length = len(value) + 4
+        # check_length() counted handle and offset until 5.69: offset + length <= 508 in 5.66
+        length = len(value) + (0 if bluez_at_least(5, 69) else 4)
         if length > ATT_MAX_VALUE_LEN:
             return done(ATT_INVALID_VALUE_LEN)
         if offset > ATT_MAX_VALUE_LEN:
@@ -2296,12 +2356,14 @@ class Daemon:
         step()
 
     # --------------------------------------------------- notifications
-    def send_notification(self, chrc, value):
+    def send_notification(self, chrc, value, only=None):
         ad = chrc.service.app.adapter
         if chrc.attr is None or chrc.ccc is None:
             return
         handle = chrc.attr.handle
         for dev in list(ad.devices.values()):
+            if only is not None and dev is not only:
+                continue
             v = dev.ccc.get(chrc.ccc.handle, 0)
             if not v & 0x0003 or not dev.connected:
                 continue
@@ -2387,6 +2449,15 @@ class Daemon:
             if not dev.bonded:
                 self.clear_ccc_states(dev)
                 dev.security = SEC_LOW
+            if bluez_at_least(5, 82):
+                # att_disconnect_cb(): the device's AcquireNotify sockets are
+                # shut down (the app sees HUP), bonded or not.
+                for app in dev.adapter.apps:
+                    for svc in app.services:
+                        for chrc in svc.chrcs:
+                            for d, io in [x for x in chrc.notify_ios if x[0] is dev]:
+                                chrc.notify_ios.remove((d, io))
+                                io.close()
             if dev.pairing:
                 self._pairing_cancel(dev, 'org.bluez.Error.AuthenticationCanceled')
         self.bus.props_changed(dev.path, DEVICE_IFACE, ['Connected', 'ServicesResolved'])
@@ -3135,7 +3206,7 @@ class Daemon:
                 for f, n in ADV_SECONDARY:
                     if a.flags & f:
                         d['secondary-channel'] = V('s', n)
-                if OPTS.experimental:
+                if adv_exp_params():
                     d['min-interval'] = V('u', a.min_interval)
                     d['max-interval'] = V('u', a.max_interval)
                     if a.tx_power != TX_POWER_NO_PREFERENCE:
@@ -3589,7 +3660,7 @@ def _p_secondary(d, adv, v):
 
 def _p_interval(attr):
     def parse(d, adv, v):
-        if not OPTS.experimental:
+        if not adv_exp_params():
             return True
         if v is None:
             setattr(adv, attr, 0)
@@ -3606,7 +3677,7 @@ def _p_interval(attr):
 
 
 def _p_tx_power(d, adv, v):
-    if not OPTS.experimental:
+    if not adv_exp_params():
         return True
     if v is None:
         adv.tx_power = TX_POWER_NO_PREFERENCE
@@ -3638,7 +3709,7 @@ ADV_PARSERS = [
 
 def main(argv=None):
     global VERBOSE
-    ap = argparse.ArgumentParser(description='Fake bluetoothd 5.66 for tests')
+    ap = argparse.ArgumentParser(description='Fake bluetoothd (5.66 or 5.82) for tests')
     ap.add_argument('--bus', default=os.environ.get('DBUS_SESSION_BUS_ADDRESS'),
                     help='D-Bus address (default: $DBUS_SESSION_BUS_ADDRESS)')
     ap.add_argument('--adapters', default='hci0', help='comma separated adapter names')
@@ -3650,6 +3721,9 @@ def main(argv=None):
     ap.add_argument('--experimental', action='store_true', help='behave like bluetoothd -E')
     ap.add_argument('--adv-mgmt', choices=('legacy', 'extended'), default='legacy',
                     help='which MGMT advertising path to emulate')
+    ap.add_argument('--bluez', choices=BLUEZ_VERSIONS,
+                    default=os.environ.get('FAKEBLUEZ_BLUEZ') or BLUEZ_VERSIONS[0],
+                    help='behave like this bluetoothd (default: $FAKEBLUEZ_BLUEZ or 5.66)')
     ap.add_argument('--passkey', type=int, default=123456)
     ap.add_argument('--exit-on-stdin-eof', action='store_true')
     ap.add_argument('--verbose', action='store_true')
@@ -3662,6 +3736,7 @@ def main(argv=None):
     OPTS.agent_timeout_ms = max(1, args.agent_timeout_ms)
     OPTS.ind_timeout_ms = max(1, args.indication_timeout_ms)
     OPTS.experimental = args.experimental
+    OPTS.bluez = tuple(int(x) for x in args.bluez.split('.'))
     OPTS.adv_mgmt = args.adv_mgmt
     OPTS.passkey = args.passkey % 1000000
     names = [n.strip() for n in args.adapters.split(',') if n.strip()]

@@ -276,7 +276,9 @@ def bus_address():
 
 
 class Fake:
-    def __init__(self, address, *extra):
+    def __init__(self, address, *extra, version_from_env=False):
+        if '--bluez' not in extra and not version_from_env:
+            extra = ('--bluez', '5.66') + extra  # these tests are 5.66's, whatever $FAKEBLUEZ_BLUEZ says
         self.proc = subprocess.Popen([PYTHON, FAKE, '--bus', address, '--exit-on-stdin-eof',
                                       '--att-timeout-ms', '400', '--agent-timeout-ms', '800'] + list(extra) + (['--verbose'] if os.environ.get('FAKEBLUEZ_VERBOSE') else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)

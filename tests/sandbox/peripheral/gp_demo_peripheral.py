@@ -56,6 +56,7 @@ XML = """
   <property name="Type" type="s" access="read"/>
   <property name="ServiceUUIDs" type="as" access="read"/>
   <property name="LocalName" type="s" access="read"/>
+  <property name="Discoverable" type="b" access="read"/>
  </interface>
 </node>
 """
@@ -131,7 +132,11 @@ class Peripheral:
         if path == ADV:
             return {"Type": GLib.Variant("s", "peripheral"),
                     "ServiceUUIDs": GLib.Variant("as", [self.args.service]),
-                    "LocalName": GLib.Variant("s", self.args.name)}[prop]
+                    "LocalName": GLib.Variant("s", self.args.name),
+                    # LE General Discoverable flag: without it, BlueZ 5.82's
+                    # unfiltered discovery (bleak's) ignores the advert's data
+                    # (docs/bluez-quirks.md); 5.66 reported it anyway.
+                    "Discoverable": GLib.Variant("b", True)}[prop]
         obj = self.chars.get(path) or next(s for s in self.services if s.path == path)
         return obj.props()[prop]
 

@@ -5,6 +5,7 @@ passkey, passkey-reverse, numeric-comparison, refused. The central registers its
 import asyncio
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, "../20-advert-fields-a")
@@ -21,6 +22,22 @@ PASSKEY_FILE = "/tmp/gp-24-passkey"           # what the peripheral shows
 SHOWN_FILE = "/tmp/gp-24-passkey-central"      # what the central shows
 AGENT = "/gp/central/pairagent"
 requests = []
+
+
+def bluez_version():
+    out = subprocess.run(["/usr/libexec/bluetooth/bluetoothd", "-v"], capture_output=True, text=True).stdout
+    return tuple(int(x) for x in out.strip().split("."))
+
+
+# BlueZ 5.82: Device1.Pair() on an LE device that is already connected only
+# raises the link's security (bt_att_set_security), so the kernel pairs with
+# the adapter's IO capability, which bluetoothd takes from the *default*
+# agent, not from the agent of the caller. One bluetoothd serves both sides
+# here and its default agent is the peripheral's GpAgent, so the central's
+# own capability would be ignored. Pairing before connecting takes the
+# Pair Device path with the caller's capability, as 5.66 does in both cases.
+# (docs/bluez-quirks.md, "Pair() on a connected device")
+PAIR_FIRST = bluez_version() >= (5, 82)
 
 
 class Agent(ServiceInterface):
@@ -87,9 +104,9 @@ async def find():
     return dev
 
 
-async def peripheral_requests(c):
+async def peripheral_requests(c, dev=None):
     if c.client is None:
-        await c.connect(await find())
+        await c.connect(dev or await find())
     info = json.loads(await c.read(INFO))
     got = [(r["request"], r["passkey"]) for r in info["agent"]]
     log("peripheral agent (default, GpAgent) got: %s" % got)
@@ -106,14 +123,17 @@ async def main():
         bus.export(AGENT, Agent())
         await c.bluez_call("/org/bluez", "org.bluez.AgentManager1", "RegisterAgent", "os", [AGENT, CAPABILITY])
         log("central agent registered (%s, not default); pairing: %s" % (CAPABILITY, METHOD))
-        await c.connect(await find())
-        expect(not (await c.device_props()).get("Paired"), "paired before Pair()")
+        dev = await find()
+        path = "/org/bluez/%s/dev_%s" % (c.adapter, dev.address.upper().replace(":", "_"))
+        if not PAIR_FIRST:
+            await c.connect(dev)
+        expect(not (await c._props(path)).get("Paired"), "paired before Pair()")
         error = None
         try:
-            await c.bluez_call(c.device_path, "org.bluez.Device1", "Pair")
+            await c.bluez_call(path, "org.bluez.Device1", "Pair")
         except CentralError as e:
             error = str(e)
-        props = await c.device_props()
+        props = await c._props(path)
         log("Pair(): %s; Paired=%s Bonded=%s" % (error or "ok", props.get("Paired"), props.get("Bonded")))
         central_got = [(r["request"], r["passkey"]) for r in requests]
         log("central agent got: %s" % central_got)
@@ -124,11 +144,11 @@ async def main():
             with_link = c.client is not None and props.get("ServicesResolved")
             if not with_link:
                 await c.disconnect()
-            periph = await peripheral_requests(c)
+            periph = await peripheral_requests(c, dev if PAIR_FIRST else None)
         else:
             expect(error is None, "Pair() failed: %s" % error)
             expect(props.get("Paired"), "not Paired")
-            periph = await peripheral_requests(c)
+            periph = await peripheral_requests(c, dev)
         pk = [(r["request"], r["passkey"]) for r in periph]
         for r in periph:
             if r["request"] != "Cancel":
