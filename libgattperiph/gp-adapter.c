@@ -457,7 +457,7 @@ gp_adapter_class_init (GpAdapterClass *klass)
    * GpAdapter:alias:
    *
    * The name centrals see (`Alias`: the GAP Device Name, and what
-   * [flags@AdvertisementIncludes.LOCAL_NAME] advertises). Setting it asks
+   * %GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME advertises). Setting it asks
    * BlueZ; an empty string resets it to the system name.
    *
    * Since: 0.1

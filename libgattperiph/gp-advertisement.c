@@ -25,7 +25,7 @@
  * gp_advertisement_start_async (adv, NULL, NULL, on_started, NULL);
  * ```
  *
- * An advertisement is connectable ([enum@AdvertisementType.PERIPHERAL])
+ * An advertisement is connectable (%GP_ADVERTISEMENT_TYPE_PERIPHERAL)
  * and discoverable by default, and runs until it is stopped (no timeout).
  * Several advertisements can run at once (BlueZ 5.66 and a kernel offer
  * five on most controllers); each needs its own object path, which
@@ -1436,8 +1436,8 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
   /**
    * GpAdvertisement:advertisement-type:
    *
-   * Connectable ([enum@AdvertisementType.PERIPHERAL], the default) or
-   * not ([enum@AdvertisementType.BROADCAST]). (`Type`)
+   * Connectable (%GP_ADVERTISEMENT_TYPE_PERIPHERAL, the default) or
+   * not (%GP_ADVERTISEMENT_TYPE_BROADCAST). (`Type`)
    *
    * Since: 0.1
    */
@@ -1473,7 +1473,7 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    *
    * The name to advertise (`LocalName`), or %NULL. BlueZ puts it in the
    * scan response (31 bytes: a longer name is shortened). Conflicts with
-   * [flags@AdvertisementIncludes.LOCAL_NAME].
+   * %GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME.
    *
    * Since: 0.1
    */
@@ -1485,7 +1485,7 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    *
    * The GAP appearance to advertise (`Appearance`, e.g. 0x0340 for a
    * heart rate sensor), or %GP_ADVERTISEMENT_APPEARANCE_NONE. Takes 4
-   * bytes. Conflicts with [flags@AdvertisementIncludes.APPEARANCE].
+   * bytes. Conflicts with %GP_ADVERTISEMENT_INCLUDES_APPEARANCE.
    *
    * Since: 0.1
    */
@@ -1559,7 +1559,7 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    * GpAdvertisement:secondary-channel:
    *
    * The secondary channel (`SecondaryChannel`): anything but
-   * [enum@SecondaryChannel.NONE] uses extended advertising.
+   * %GP_SECONDARY_CHANNEL_NONE uses extended advertising.
    *
    * Since: 0.1
    */

@@ -156,7 +156,7 @@ gp_pairing_request_class_init (GpPairingRequestClass *klass)
   /**
    * GpPairingRequest:passkey:
    *
-   * For [enum@PairingKind.REQUEST_CONFIRMATION], the number to compare;
+   * For %GP_PAIRING_KIND_REQUEST_CONFIRMATION, the number to compare;
    * 0 for the other kinds.
    *
    * Since: 0.1
@@ -167,7 +167,7 @@ gp_pairing_request_class_init (GpPairingRequestClass *klass)
   /**
    * GpPairingRequest:pin-code:
    *
-   * For [enum@PairingKind.DISPLAY_PIN_CODE], the PIN code to show;
+   * For %GP_PAIRING_KIND_DISPLAY_PIN_CODE, the PIN code to show;
    * %NULL for the other kinds.
    *
    * Since: 0.1
@@ -178,7 +178,7 @@ gp_pairing_request_class_init (GpPairingRequestClass *klass)
   /**
    * GpPairingRequest:uuid:
    *
-   * For [enum@PairingKind.AUTHORIZE_SERVICE], the service's UUID;
+   * For %GP_PAIRING_KIND_AUTHORIZE_SERVICE, the service's UUID;
    * %NULL for the other kinds.
    *
    * Since: 0.1
@@ -255,7 +255,7 @@ gp_pairing_request_get_device (GpPairingRequest *self)
  * gp_pairing_request_get_passkey:
  * @self: a #GpPairingRequest
  *
- * For [enum@PairingKind.REQUEST_CONFIRMATION], the number to compare
+ * For %GP_PAIRING_KIND_REQUEST_CONFIRMATION, the number to compare
  * (show it with six digits, `%06u`).
  *
  * Returns: the passkey, or 0
@@ -273,7 +273,7 @@ gp_pairing_request_get_passkey (GpPairingRequest *self)
  * gp_pairing_request_get_pin_code:
  * @self: a #GpPairingRequest
  *
- * For [enum@PairingKind.DISPLAY_PIN_CODE], the PIN code to show.
+ * For %GP_PAIRING_KIND_DISPLAY_PIN_CODE, the PIN code to show.
  *
  * Returns: (nullable): the PIN code
  *
@@ -290,7 +290,7 @@ gp_pairing_request_get_pin_code (GpPairingRequest *self)
  * gp_pairing_request_get_uuid:
  * @self: a #GpPairingRequest
  *
- * For [enum@PairingKind.AUTHORIZE_SERVICE], the service's UUID.
+ * For %GP_PAIRING_KIND_AUTHORIZE_SERVICE, the service's UUID.
  *
  * Returns: (nullable): the UUID
  *
@@ -408,7 +408,7 @@ gp_pairing_request_reject (GpPairingRequest *self)
 
 /**
  * gp_pairing_request_return_passkey:
- * @self: a #GpPairingRequest of kind [enum@PairingKind.REQUEST_PASSKEY]
+ * @self: a #GpPairingRequest of kind %GP_PAIRING_KIND_REQUEST_PASSKEY
  * @passkey: the passkey, 0 to 999999
  *
  * Answers a passkey request with the number the central shows.
@@ -429,7 +429,7 @@ gp_pairing_request_return_passkey (GpPairingRequest *self,
 
 /**
  * gp_pairing_request_return_pin_code:
- * @self: a #GpPairingRequest of kind [enum@PairingKind.REQUEST_PIN_CODE]
+ * @self: a #GpPairingRequest of kind %GP_PAIRING_KIND_REQUEST_PIN_CODE
  * @pin_code: the PIN code, 1 to 16 characters
  *
  * Answers a PIN code request.
