@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gp-adapter-private.h"
 #include "gp-dbus-util-private.h"
 #include "gp-device-private.h"
 #include "gp-bluez-client-private.h"
