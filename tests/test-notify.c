@@ -444,6 +444,132 @@ test_acquired_closed_while_full (FakeFixture   *fx,
   profile_clear (&p);
 }
 
+/* Values set (coalescing) as fast as the loop allows, over a socket that
+ * fills and drains again and again: what bluetoothd reads is strictly
+ * increasing, every value the characteristic did not coalesce arrives,
+ * and the last value set arrives (nothing stalls). */
+#define FLOOD_ROUNDS 8
+#define FLOOD_BATCH 50
+#define FLOOD_DRAINED 20
+
+typedef struct
+{
+  FakeFixture      *fx;
+  GpCharacteristic *chrc;
+  guint32           counter;
+  guint64           sets;
+  GPtrArray        *received;   /* of GBytes, as bluetoothd read them */
+  guint             mark;
+} Flood;
+
+static void
+flood_set (Flood *f,
+           guint  n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 v[4] = { f->counter & 0xff, (f->counter >> 8) & 0xff,
+                      (f->counter >> 16) & 0xff, f->counter >> 24 };
+      g_autoptr(GBytes) value = g_bytes_new (v, sizeof v);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (gp_attribute_set_value (GP_ATTRIBUTE (f->chrc), value, &error));
+      g_assert_no_error (error);
+      f->counter++;
+      f->sets++;
+    }
+}
+
+static guint32
+flood_received (Flood *f,
+                guint  i)
+{
+  GBytes *b = g_ptr_array_index (f->received, i);
+  const guint8 *v = g_bytes_get_data (b, NULL);
+
+  g_assert_cmpuint (g_bytes_get_size (b), ==, 4);
+  return v[0] | (v[1] << 8) | (v[2] << 16) | ((guint32) v[3] << 24);
+}
+
+static void
+flood_collect (Flood *f)
+{
+  fake_collect_notifications (f->fx, fake_handle_of (f->fx, GP_ATTRIBUTE (f->chrc)), f->received);
+}
+
+/* bluetoothd does not read: set values until one waits for room (the
+ * socket owes one value and a newer one is queued behind it). */
+static gboolean
+flood_until_blocked (gpointer data)
+{
+  Flood *f = data;
+
+  if (gp_characteristic_get_backlog (f->chrc) >= 2)
+    return TRUE;
+  flood_set (f, FLOOD_BATCH);
+  return FALSE;
+}
+
+/* bluetoothd reads again: keep setting values until it read some more. */
+static gboolean
+flood_until_drained_some (gpointer data)
+{
+  Flood *f = data;
+
+  flood_collect (f);
+  if (f->received->len >= f->mark + FLOOD_DRAINED)
+    return TRUE;
+  flood_set (f, FLOOD_BATCH);
+  return FALSE;
+}
+
+static gboolean
+flood_last_arrived (gpointer data)
+{
+  Flood *f = data;
+
+  flood_collect (f);
+  return f->received->len > 0 &&
+         flood_received (f, f->received->len - 1) == f->counter - 1;
+}
+
+static void
+test_acquired_flood_coalescing (FakeFixture   *fx,
+                                gconstpointer  data)
+{
+  Profile p = { 0 };
+  Flood f = { 0 };
+
+  profile_init (&p, fx);
+  fake_register (fx, p.app);
+  subscribe (fx, p.sock, 0x0001);
+  f.fx = fx;
+  f.chrc = p.sock;
+  f.received = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  for (guint round = 0; round < FLOOD_ROUNDS; round++)
+    {
+      fake_void_call (fx, "SetNotifyReading", g_variant_new ("(b)", FALSE));
+      spin_until (flood_until_blocked, &f, 10000);
+      fake_void_call (fx, "SetNotifyReading", g_variant_new ("(b)", TRUE));
+      f.mark = f.received->len;
+      spin_until (flood_until_drained_some, &f, 10000);
+    }
+
+  /* The flood stops: its last value arrives, after all the others. */
+  flood_set (&f, 1);
+  spin_until (flood_last_arrived, &f, 10000);
+  g_assert_cmpuint (gp_characteristic_get_backlog (p.sock), ==, 0);
+
+  for (guint i = 1; i < f.received->len; i++)
+    g_assert_cmpuint (flood_received (&f, i - 1), <, flood_received (&f, i));
+  /* Every value that was not replaced by a newer one was sent, once. */
+  g_assert_cmpuint (f.received->len, ==, f.sets - gp_characteristic_get_coalesced (p.sock));
+
+  g_ptr_array_unref (f.received);
+  profile_clear (&p);
+}
+
 /* ---------------------------------------------------------------- */
 /* Privacy: values go to bluetoothd only                              */
 
@@ -668,6 +794,7 @@ main (int argc, char *argv[])
   ADD ("/notify/cancel/notification", test_cancel_notification);
   ADD ("/notify/acquired/full-socket", test_acquired_full_socket);
   ADD ("/notify/acquired/closed-while-full", test_acquired_closed_while_full);
+  ADD ("/notify/acquired/flood-coalescing", test_acquired_flood_coalescing);
   ADD ("/notify/privacy/unicast", test_values_unicast);
   ADD ("/notify/acquire-notify/registered", test_acquire_notify_registered);
   ADD ("/notify/own-context", test_own_context);
