@@ -95,6 +95,8 @@ struct _GpAdvertisement
   gboolean                 have_manager_info;
   gboolean                 extended;            /* SupportedSecondaryChannels shown */
   gboolean                 experimental;        /* SupportedCapabilities shown (-E) */
+  guint                    max_adv_len;         /* its MaxAdvLen; 0: not shown */
+  guint                    max_scan_rsp_len;    /* its MaxScnRspLen; 0: not shown */
   char                   **supported_includes;
   char                   **supported_channels;
   guint                    active_instances;
@@ -301,6 +303,9 @@ get_advertising_data (GpAdvertisement   *self,
     .peripheral = self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL,
     .discoverable = self->discoverable,
     .extended = self->extended,
+    .secondary = self->secondary_channel != GP_SECONDARY_CHANNEL_NONE,
+    .max_adv_len = self->max_adv_len,
+    .max_scan_rsp_len = self->max_scan_rsp_len,
     .service_uuids = (const char * const *) self->service_uuids,
     .solicit_uuids = (const char * const *) self->solicit_uuids,
     .local_name = self->local_name,
@@ -708,9 +713,20 @@ static char *
 largest_fields (GpAdvertisement *self)
 {
   GpAdvertisingData ad;
+  g_autofree char *fields = NULL;
 
   get_advertising_data (self, &ad);
-  return gp_advertising_data_describe (&ad);
+  fields = gp_advertising_data_describe (&ad);
+  /* The controller's MaxAdvLen is published from 5.66 (with -E), but
+   * bluetoothd builds longer data only from 5.69, and sends it as
+   * extended advertising by itself only from 5.76. */
+  if (gp_advertising_data_get_length (&ad) > GP_ADVERTISING_DATA_MAX_LEN &&
+      self->max_adv_len > GP_ADVERTISING_DATA_MAX_LEN)
+    return g_strdup_printf ("%s; the controller takes %u bytes, but bluetoothd before BlueZ "
+                            "5.69 builds at most %u, and before 5.76 sends more only with a "
+                            "secondary channel", fields, self->max_adv_len,
+                            GP_ADVERTISING_DATA_MAX_LEN);
+  return g_steal_pointer (&fields);
 }
 
 /* Makes BlueZ's answer to RegisterAdvertisement one a user can act on. */
@@ -874,8 +890,21 @@ start_got_manager (GObject      *source,
   g_variant_lookup (all, "SupportedIncludes", "^as", &self->supported_includes);
   self->extended = g_variant_lookup (all, "SupportedSecondaryChannels", "^as",
                                      &self->supported_channels);
-  caps = g_variant_lookup_value (all, "SupportedCapabilities", NULL);
+  caps = g_variant_lookup_value (all, "SupportedCapabilities", G_VARIANT_TYPE_VARDICT);
   self->experimental = caps != NULL;
+  /* The controller's limits, as the kernel reports them (31 bytes without
+   * extended advertising); bluetoothd builds the data for them from 5.69. */
+  self->max_adv_len = 0;
+  self->max_scan_rsp_len = 0;
+  if (caps != NULL)
+    {
+      guint8 len;
+
+      if (g_variant_lookup (caps, "MaxAdvLen", "y", &len))
+        self->max_adv_len = len;
+      if (g_variant_lookup (caps, "MaxScnRspLen", "y", &len))
+        self->max_scan_rsp_len = len;
+    }
   self->have_manager_info = TRUE;
 
   if (!gp_advertisement_check (self, &error))
@@ -1038,6 +1067,7 @@ gp_advertisement_start_async (GpAdvertisement     *self,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GpAdvertisingData ad;
   GError *error = NULL;
 
   g_return_if_fail (GP_IS_ADVERTISEMENT (self));
@@ -1047,7 +1077,10 @@ gp_advertisement_start_async (GpAdvertisement     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_advertisement_start_async);
 
-  if (!check_content (self, &error))
+  /* Whether the data fits is checked once the adapter's limits are known
+   * (manager_props_cb()). */
+  get_advertising_data (self, &ad);
+  if (!gp_advertising_data_check_fields (&ad, &error))
     {
       g_task_return_error (task, error);
       return;
