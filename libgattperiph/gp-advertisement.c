@@ -50,10 +50,14 @@
  * exported advertisement, its properties included.
  *
  * Before BlueZ sees it, the library computes the advertising data as
- * bluetoothd 5.66 builds it, and refuses data that does not fit in the
- * 31 bytes of legacy advertising with an error naming the fields and the
- * number of bytes over (BlueZ itself only says "Failed to parse
- * advertisement.").
+ * bluetoothd builds it, and refuses data that does not fit the
+ * controller's limit with an error naming the fields, the limit and where
+ * it comes from, and the number of bytes over (BlueZ itself only says
+ * "Failed to parse advertisement."). The limit is `MaxAdvLen` of the
+ * advertising manager's `SupportedCapabilities` (251 bytes on controllers
+ * with extended advertising and bluetoothd 5.69 or later), or the 31 bytes
+ * of legacy advertising where bluetoothd does not publish it (BlueZ 5.66
+ * without `-E`).
  *
  * [property@Advertisement:min-interval], [property@Advertisement:max-interval]
  * and [property@Advertisement:tx-power] are experimental in BlueZ 5.66:
@@ -381,13 +385,17 @@ check_manager (GpAdvertisement  *self,
  * before BlueZ sees it: UUIDs, conflicts (a local name and
  * `Includes: local-name`, an appearance and `Includes: appearance`),
  * AD types BlueZ refuses in Data, ranges, and whether the advertising
- * data fits in 31 bytes. Once the advertisement has been started, it also
- * checks what the adapter supports (includes, secondary channels, and
- * whether bluetoothd runs with `-E` for intervals and TX power).
+ * data fits. Before the advertisement has been started, the data must fit
+ * in the 31 bytes of legacy advertising; once it has been started, in the
+ * limit the adapter's advertising manager published then (`MaxAdvLen` and
+ * `MaxScnRspLen` of `SupportedCapabilities`), and the check also covers
+ * what the adapter supports (includes, secondary channels, and whether
+ * bluetoothd runs with `-E` for intervals and TX power).
  *
  * Returns: %TRUE if BlueZ should take the advertisement; %FALSE with
  *   @error set (%GP_ERROR_INVALID_VALUE_LENGTH for data that does not fit,
- *   naming the fields and the number of bytes over;
+ *   naming the fields, the limit in force and where it comes from, and
+ *   the number of bytes over;
  *   %GP_ERROR_INVALID_ARGUMENTS; %GP_ERROR_NOT_SUPPORTED)
  *
  * Since: 0.1
@@ -406,10 +414,13 @@ gp_advertisement_check (GpAdvertisement  *self,
  * gp_advertisement_get_data_length:
  * @self: a #GpAdvertisement
  *
- * How many bytes of advertising data bluetoothd 5.66 makes of the
+ * How many bytes of advertising data bluetoothd makes of the
  * advertisement's fields (not counting what the kernel adds: Flags
  * managed by the kernel, TX power). The local name goes in the scan
- * response and is not counted.
+ * response and is not counted, except where the advertisement is sent as
+ * extended advertising PDUs (a connectable advertisement with a secondary
+ * channel, or with more than 31 bytes on an adapter with extended
+ * advertising): it has no scan response, and the name is counted.
  *
  * Returns: the length in bytes
  *
@@ -1505,7 +1516,9 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    * GpAdvertisement:local-name:
    *
    * The name to advertise (`LocalName`), or %NULL. BlueZ puts it in the
-   * scan response (31 bytes: a longer name is shortened). Conflicts with
+   * scan response (31 bytes, or `MaxScnRspLen`: a longer name is
+   * shortened), or, where the advertisement is sent as extended PDUs, in
+   * the advertising data. Conflicts with
    * %GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME.
    *
    * Since: 0.1

@@ -1,4 +1,4 @@
-/* gp-advertising-data-private.h: the advertising data as bluetoothd 5.66
+/* gp-advertising-data-private.h: the advertising data as bluetoothd
  * builds it, and the checks BlueZ makes of it (pure functions of plain data)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -10,7 +10,8 @@
 
 G_BEGIN_DECLS
 
-/* The legacy advertising data (and scan response) length. */
+/* The legacy advertising data (and scan response) length: the limit where
+ * bluetoothd publishes no MaxAdvLen. */
 #define GP_ADVERTISING_DATA_MAX_LEN 31
 
 /* One manufacturer data, service data or raw data field. */

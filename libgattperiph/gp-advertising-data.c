@@ -1,4 +1,4 @@
-/* gp-advertising-data.c: the advertising data as bluetoothd 5.66 builds it
+/* gp-advertising-data.c: the advertising data as bluetoothd builds it
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -6,7 +6,8 @@
  * length of each field, the budget bluetoothd leaves the data, and the
  * checks BlueZ makes (UUIDs, AD types it refuses, conflicts, ranges), so
  * that an advertisement is refused before BlueZ sees it with an error that
- * says which field is wrong and by how many bytes.
+ * says which field is wrong and by how many bytes. The limit is the
+ * controller's (MaxAdvLen), 31 bytes where bluetoothd does not publish it.
  */
 
 #include "gp-advertising-data-private.h"
@@ -312,7 +313,7 @@ gp_advertising_budget_clear (GpAdvertisingBudget *b)
   g_clear_pointer (&b->limit_why, g_free);
 }
 
-/* How many bytes of advertising data bluetoothd 5.66 makes of @ad. */
+/* How many bytes of advertising data bluetoothd makes of @ad. */
 guint
 gp_advertising_data_get_length (const GpAdvertisingData *ad)
 {
