@@ -50,10 +50,14 @@
  * exported advertisement, its properties included.
  *
  * Before BlueZ sees it, the library computes the advertising data as
- * bluetoothd 5.66 builds it, and refuses data that does not fit in the
- * 31 bytes of legacy advertising with an error naming the fields and the
- * number of bytes over (BlueZ itself only says "Failed to parse
- * advertisement.").
+ * bluetoothd builds it, and refuses data that does not fit the
+ * controller's limit with an error naming the fields, the limit and where
+ * it comes from, and the number of bytes over (BlueZ itself only says
+ * "Failed to parse advertisement."). The limit is `MaxAdvLen` of the
+ * advertising manager's `SupportedCapabilities` (251 bytes on controllers
+ * with extended advertising and bluetoothd 5.69 or later), or the 31 bytes
+ * of legacy advertising where bluetoothd does not publish it (BlueZ 5.66
+ * without `-E`).
  *
  * [property@Advertisement:min-interval], [property@Advertisement:max-interval]
  * and [property@Advertisement:tx-power] are experimental in BlueZ 5.66:
@@ -95,6 +99,8 @@ struct _GpAdvertisement
   gboolean                 have_manager_info;
   gboolean                 extended;            /* SupportedSecondaryChannels shown */
   gboolean                 experimental;        /* SupportedCapabilities shown (-E) */
+  guint                    max_adv_len;         /* its MaxAdvLen; 0: not shown */
+  guint                    max_scan_rsp_len;    /* its MaxScnRspLen; 0: not shown */
   char                   **supported_includes;
   char                   **supported_channels;
   guint                    active_instances;
@@ -301,6 +307,9 @@ get_advertising_data (GpAdvertisement   *self,
     .peripheral = self->type == GP_ADVERTISEMENT_TYPE_PERIPHERAL,
     .discoverable = self->discoverable,
     .extended = self->extended,
+    .secondary = self->secondary_channel != GP_SECONDARY_CHANNEL_NONE,
+    .max_adv_len = self->max_adv_len,
+    .max_scan_rsp_len = self->max_scan_rsp_len,
     .service_uuids = (const char * const *) self->service_uuids,
     .solicit_uuids = (const char * const *) self->solicit_uuids,
     .local_name = self->local_name,
@@ -376,13 +385,17 @@ check_manager (GpAdvertisement  *self,
  * before BlueZ sees it: UUIDs, conflicts (a local name and
  * `Includes: local-name`, an appearance and `Includes: appearance`),
  * AD types BlueZ refuses in Data, ranges, and whether the advertising
- * data fits in 31 bytes. Once the advertisement has been started, it also
- * checks what the adapter supports (includes, secondary channels, and
- * whether bluetoothd runs with `-E` for intervals and TX power).
+ * data fits. Before the advertisement has been started, the data must fit
+ * in the 31 bytes of legacy advertising; once it has been started, in the
+ * limit the adapter's advertising manager published then (`MaxAdvLen` and
+ * `MaxScnRspLen` of `SupportedCapabilities`), and the check also covers
+ * what the adapter supports (includes, secondary channels, and whether
+ * bluetoothd runs with `-E` for intervals and TX power).
  *
  * Returns: %TRUE if BlueZ should take the advertisement; %FALSE with
  *   @error set (%GP_ERROR_INVALID_VALUE_LENGTH for data that does not fit,
- *   naming the fields and the number of bytes over;
+ *   naming the fields, the limit in force and where it comes from, and
+ *   the number of bytes over;
  *   %GP_ERROR_INVALID_ARGUMENTS; %GP_ERROR_NOT_SUPPORTED)
  *
  * Since: 0.1
@@ -401,10 +414,13 @@ gp_advertisement_check (GpAdvertisement  *self,
  * gp_advertisement_get_data_length:
  * @self: a #GpAdvertisement
  *
- * How many bytes of advertising data bluetoothd 5.66 makes of the
+ * How many bytes of advertising data bluetoothd makes of the
  * advertisement's fields (not counting what the kernel adds: Flags
  * managed by the kernel, TX power). The local name goes in the scan
- * response and is not counted.
+ * response and is not counted, except where the advertisement is sent as
+ * extended advertising PDUs (a connectable advertisement with a secondary
+ * channel, or with more than 31 bytes on an adapter with extended
+ * advertising): it has no scan response, and the name is counted.
  *
  * Returns: the length in bytes
  *
@@ -708,9 +724,20 @@ static char *
 largest_fields (GpAdvertisement *self)
 {
   GpAdvertisingData ad;
+  g_autofree char *fields = NULL;
 
   get_advertising_data (self, &ad);
-  return gp_advertising_data_describe (&ad);
+  fields = gp_advertising_data_describe (&ad);
+  /* The controller's MaxAdvLen is published from 5.66 (with -E), but
+   * bluetoothd builds longer data only from 5.69, and sends it as
+   * extended advertising by itself only from 5.76. */
+  if (gp_advertising_data_get_length (&ad) > GP_ADVERTISING_DATA_MAX_LEN &&
+      self->max_adv_len > GP_ADVERTISING_DATA_MAX_LEN)
+    return g_strdup_printf ("%s; the controller takes %u bytes, but bluetoothd before BlueZ "
+                            "5.69 builds at most %u, and before 5.76 sends more only with a "
+                            "secondary channel", fields, self->max_adv_len,
+                            GP_ADVERTISING_DATA_MAX_LEN);
+  return g_steal_pointer (&fields);
 }
 
 /* Makes BlueZ's answer to RegisterAdvertisement one a user can act on. */
@@ -874,8 +901,21 @@ start_got_manager (GObject      *source,
   g_variant_lookup (all, "SupportedIncludes", "^as", &self->supported_includes);
   self->extended = g_variant_lookup (all, "SupportedSecondaryChannels", "^as",
                                      &self->supported_channels);
-  caps = g_variant_lookup_value (all, "SupportedCapabilities", NULL);
+  caps = g_variant_lookup_value (all, "SupportedCapabilities", G_VARIANT_TYPE_VARDICT);
   self->experimental = caps != NULL;
+  /* The controller's limits, as the kernel reports them (31 bytes without
+   * extended advertising); bluetoothd builds the data for them from 5.69. */
+  self->max_adv_len = 0;
+  self->max_scan_rsp_len = 0;
+  if (caps != NULL)
+    {
+      guint8 len;
+
+      if (g_variant_lookup (caps, "MaxAdvLen", "y", &len))
+        self->max_adv_len = len;
+      if (g_variant_lookup (caps, "MaxScnRspLen", "y", &len))
+        self->max_scan_rsp_len = len;
+    }
   self->have_manager_info = TRUE;
 
   if (!gp_advertisement_check (self, &error))
@@ -1038,6 +1078,7 @@ gp_advertisement_start_async (GpAdvertisement     *self,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GpAdvertisingData ad;
   GError *error = NULL;
 
   g_return_if_fail (GP_IS_ADVERTISEMENT (self));
@@ -1047,7 +1088,10 @@ gp_advertisement_start_async (GpAdvertisement     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gp_advertisement_start_async);
 
-  if (!check_content (self, &error))
+  /* Whether the data fits is checked once the adapter's limits are known
+   * (manager_props_cb()). */
+  get_advertising_data (self, &ad);
+  if (!gp_advertising_data_check_fields (&ad, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -1472,7 +1516,9 @@ gp_advertisement_class_init (GpAdvertisementClass *klass)
    * GpAdvertisement:local-name:
    *
    * The name to advertise (`LocalName`), or %NULL. BlueZ puts it in the
-   * scan response (31 bytes: a longer name is shortened). Conflicts with
+   * scan response (31 bytes, or `MaxScnRspLen`: a longer name is
+   * shortened), or, where the advertisement is sent as extended PDUs, in
+   * the advertising data. Conflicts with
    * %GP_ADVERTISEMENT_INCLUDES_LOCAL_NAME.
    *
    * Since: 0.1

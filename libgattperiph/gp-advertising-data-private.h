@@ -1,4 +1,4 @@
-/* gp-advertising-data-private.h: the advertising data as bluetoothd 5.66
+/* gp-advertising-data-private.h: the advertising data as bluetoothd
  * builds it, and the checks BlueZ makes of it (pure functions of plain data)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -10,7 +10,8 @@
 
 G_BEGIN_DECLS
 
-/* The legacy advertising data (and scan response) length. */
+/* The legacy advertising data (and scan response) length: the limit where
+ * bluetoothd publishes no MaxAdvLen. */
 #define GP_ADVERTISING_DATA_MAX_LEN 31
 
 /* One manufacturer data, service data or raw data field. */
@@ -29,6 +30,10 @@ typedef struct
   gboolean                  discoverable;
   gboolean                  extended;           /* the extended-MGMT path (5.66 hides
                                                  * SupportedSecondaryChannels without it) */
+  gboolean                  secondary;          /* a SecondaryChannel is set */
+  guint                     max_adv_len;        /* MaxAdvLen of SupportedCapabilities;
+                                                 * 0: not published (31) */
+  guint                     max_scan_rsp_len;   /* MaxScnRspLen; 0: not published (31) */
   const char * const       *service_uuids;      /* nullable */
   const char * const       *solicit_uuids;      /* nullable */
   const char               *local_name;         /* nullable */
@@ -44,13 +49,16 @@ typedef struct
   GPtrArray                *data;               /* nullable; GpAdvertisingDataEntry */
 } GpAdvertisingData;
 
-/* How bluetoothd 5.66 counts the advertising data, and what it allows. */
+/* How bluetoothd counts the advertising data, and what it allows. */
 typedef struct
 {
   GString *fields;       /* "ServiceUUIDs 4, Appearance 4, ..." */
   guint    adv_len;      /* the advertising data bluetoothd generates */
   guint    budget;       /* what it allows */
   GString *budget_why;   /* "31 − 3 for Includes tx-power ..." */
+  guint    limit;        /* the controller's limit the budget starts from */
+  char    *limit_why;    /* "the controller takes 31 bytes (legacy advertising; ...)" */
+  gboolean extended_pdus; /* sent as extended PDUs: no scan response */
 } GpAdvertisingBudget;
 
 void          gp_advertising_data_entry_free      (gpointer                   entry);
@@ -76,6 +84,8 @@ void          gp_advertising_data_compute_budget  (const GpAdvertisingData   *ad
 void          gp_advertising_budget_clear         (GpAdvertisingBudget       *budget);
 guint         gp_advertising_data_get_length      (const GpAdvertisingData   *ad);
 char         *gp_advertising_data_describe        (const GpAdvertisingData   *ad);
+gboolean      gp_advertising_data_check_fields    (const GpAdvertisingData   *ad,
+                                                   GError                   **error);
 gboolean      gp_advertising_data_check           (const GpAdvertisingData   *ad,
                                                    const char                *object_path,
                                                    GError                   **error);

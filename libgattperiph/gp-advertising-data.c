@@ -1,4 +1,4 @@
-/* gp-advertising-data.c: the advertising data as bluetoothd 5.66 builds it
+/* gp-advertising-data.c: the advertising data as bluetoothd builds it
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -6,7 +6,8 @@
  * length of each field, the budget bluetoothd leaves the data, and the
  * checks BlueZ makes (UUIDs, AD types it refuses, conflicts, ranges), so
  * that an advertisement is refused before BlueZ sees it with an error that
- * says which field is wrong and by how many bytes.
+ * says which field is wrong and by how many bytes. The limit is the
+ * controller's (MaxAdvLen), 31 bytes where bluetoothd does not publish it.
  */
 
 #include "gp-advertising-data-private.h"
@@ -185,19 +186,62 @@ n_entries (GPtrArray *entries)
   return entries != NULL ? entries->len : 0;
 }
 
-/* The advertising data as bt_ad_generate() of bluetoothd 5.66 counts it,
- * and the budget advertising.c leaves it (calc_max_adv_len() on the
- * legacy MGMT path; the kernel's tlv_data_max_len() on the extended one).
- * Peripheral adverts without their own Flags always keep 3 bytes for the
- * Flags the kernel adds while the adapter is discoverable. Free @budget
- * with gp_advertising_budget_clear(). */
+static guint
+data_fields_length (GPtrArray *entries)
+{
+  guint len = 0;
+
+  for (guint i = 0; i < n_entries (entries); i++)
+    len += 2 + g_bytes_get_size (((GpAdvertisingDataEntry *) g_ptr_array_index (entries, i))->data);
+  return len;
+}
+
+/* The limit bluetoothd builds the data for (bt_ad_set_max_len() with the
+ * manager's max_adv_len from 5.69 on), and where it comes from. */
+static char *
+describe_limit (const GpAdvertisingData *ad,
+                guint                   *out_limit)
+{
+  *out_limit = ad->max_adv_len != 0 ? ad->max_adv_len : GP_ADVERTISING_DATA_MAX_LEN;
+  if (ad->max_adv_len == 0)
+    return g_strdup_printf ("bluetoothd takes %u bytes (legacy advertising: it publishes no "
+                            "MaxAdvLen in SupportedCapabilities, as BlueZ 5.66 without -E)",
+                            GP_ADVERTISING_DATA_MAX_LEN);
+  return g_strdup_printf ("the controller takes %u bytes (%s advertising; MaxAdvLen in "
+                          "bluetoothd's SupportedCapabilities)", *out_limit,
+                          *out_limit > GP_ADVERTISING_DATA_MAX_LEN ? "extended" : "legacy");
+}
+
+/* Whether bluetoothd sends the advertisement as extended advertising PDUs:
+ * with a secondary channel, or (bluetoothd 5.76 and later, get_adv_flags())
+ * on the extended MGMT path when the data passes the legacy 31 bytes. A
+ * connectable one then has no scan response: the local name goes in the
+ * advertising data (generate_adv_data()). */
+static gboolean
+uses_extended_pdus (const GpAdvertisingData *ad,
+                    guint                    raw_len)
+{
+  return ad->secondary || (ad->extended && raw_len > GP_ADVERTISING_DATA_MAX_LEN);
+}
+
+/* The advertising data as bt_ad_generate() of bluetoothd counts it, and
+ * the budget advertising.c leaves it: calc_max_adv_len() on the legacy
+ * MGMT path; on the extended one, the max_adv_data_len the kernel answers
+ * to Add Extended Advertising Parameters (tlv_data_max_len()). Both start
+ * from the controller's limit, MaxAdvLen of SupportedCapabilities (31 when
+ * bluetoothd does not publish it). Peripheral adverts without their own
+ * Flags always keep 3 bytes for the Flags the kernel adds while the adapter
+ * is discoverable. Free @budget with gp_advertising_budget_clear(). */
 void
 gp_advertising_data_compute_budget (const GpAdvertisingData *ad,
                                     GpAdvertisingBudget     *b)
 {
+  guint raw_len;
+
   b->fields = g_string_new (NULL);
   b->budget_why = g_string_new (NULL);
   b->adv_len = 0;
+  b->limit_why = describe_limit (ad, &b->limit);
 
   add_field (b, "ServiceUUIDs", gp_advertising_data_uuid_list_length (ad->service_uuids));
   add_field (b, "SolicitUUIDs", gp_advertising_data_uuid_list_length (ad->solicit_uuids));
@@ -215,6 +259,20 @@ gp_advertising_data_compute_budget (const GpAdvertisingData *ad,
       g_autofree char *name = g_strdup_printf ("ServiceData[%s]", u != NULL ? u : e->uuid);
       add_field (b, name, 2 + size + g_bytes_get_size (e->data));
     }
+  /* bt_ad_length() when get_adv_flags() looks: before the name and the
+   * appearance are added. */
+  raw_len = b->adv_len + data_fields_length (ad->data);
+  b->extended_pdus = uses_extended_pdus (ad, raw_len);
+  if (ad->peripheral && ad->local_name != NULL && ad->local_name[0] != '\0' &&
+      b->extended_pdus)
+    {
+      /* bt_ad_generate() shortens the name to what is left. */
+      guint name_len = 2 + strlen (ad->local_name);
+
+      if (b->adv_len <= b->limit && name_len > b->limit - b->adv_len)
+        name_len = b->limit - b->adv_len;
+      add_field (b, "LocalName (no scan response with extended advertising PDUs)", name_len);
+    }
   if (ad->has_appearance || (ad->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE))
     add_field (b, "Appearance", 4);
   for (guint i = 0; i < n_entries (ad->data); i++)
@@ -226,8 +284,8 @@ gp_advertising_data_compute_budget (const GpAdvertisingData *ad,
   if (ad->peripheral && ad->discoverable)
     add_field (b, "Flags (discoverable)", 3);
 
-  b->budget = GP_ADVERTISING_DATA_MAX_LEN;
-  g_string_append_printf (b->budget_why, "%u", GP_ADVERTISING_DATA_MAX_LEN);
+  b->budget = b->limit;
+  g_string_append_printf (b->budget_why, "%u", b->limit);
   if (ad->includes & GP_ADVERTISEMENT_INCLUDES_TX_POWER)
     {
       b->budget -= 3;
@@ -241,7 +299,7 @@ gp_advertising_data_compute_budget (const GpAdvertisingData *ad,
   if ((ad->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE) && !ad->extended)
     {
       b->budget -= 4;
-      g_string_append (b->budget_why, " − 4 more for Includes appearance (bluetoothd 5.66 counts it twice)");
+      g_string_append (b->budget_why, " − 4 more for Includes appearance (bluetoothd counts it twice)");
     }
 }
 
@@ -252,9 +310,10 @@ gp_advertising_budget_clear (GpAdvertisingBudget *b)
     g_string_free (g_steal_pointer (&b->fields), TRUE);
   if (b->budget_why != NULL)
     g_string_free (g_steal_pointer (&b->budget_why), TRUE);
+  g_clear_pointer (&b->limit_why, g_free);
 }
 
-/* How many bytes of advertising data bluetoothd 5.66 makes of @ad. */
+/* How many bytes of advertising data bluetoothd makes of @ad. */
 guint
 gp_advertising_data_get_length (const GpAdvertisingData *ad)
 {
@@ -284,17 +343,13 @@ gp_advertising_data_describe (const GpAdvertisingData *ad)
 /* ------------------------------------------------------------------ */
 /* Everything BlueZ would refuse                                        */
 
-/* Whether BlueZ 5.66 should take @ad: UUIDs, AD types, conflicts, ranges,
- * and whether the data fits. @object_path names the advertisement in the
- * messages. What the adapter supports is checked elsewhere. */
+/* Whether BlueZ should take the fields of @ad: UUIDs, AD types,
+ * conflicts, ranges; not whether the data fits the controller. */
 gboolean
-gp_advertising_data_check (const GpAdvertisingData  *ad,
-                           const char               *object_path,
-                           GError                  **error)
+gp_advertising_data_check_fields (const GpAdvertisingData  *ad,
+                                  GError                  **error)
 {
-  GpAdvertisingBudget b;
   gboolean has_local_name = ad->local_name != NULL && ad->local_name[0] != '\0';
-  gboolean ok = TRUE;
 
   if (!gp_advertising_data_check_uuids (ad->service_uuids, "service-uuids", error) ||
       !gp_advertising_data_check_uuids (ad->solicit_uuids, "solicit-uuids", error))
@@ -372,30 +427,57 @@ gp_advertising_data_check (const GpAdvertisingData  *ad,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+/* Whether BlueZ should take @ad: gp_advertising_data_check_fields(), and
+ * whether the data fits the limits in @ad (max_adv_len, max_scan_rsp_len:
+ * the controller's as bluetoothd publishes them). @object_path names the
+ * advertisement in the messages. What the adapter supports is checked
+ * elsewhere. */
+gboolean
+gp_advertising_data_check (const GpAdvertisingData  *ad,
+                           const char               *object_path,
+                           GError                  **error)
+{
+  GpAdvertisingBudget b;
+  gboolean ok = TRUE;
+
+  if (!gp_advertising_data_check_fields (ad, error))
+    return FALSE;
+
   gp_advertising_data_compute_budget (ad, &b);
   if (b.adv_len > b.budget)
     {
       g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
                    "Advertisement %s does not fit: its advertising data takes %u bytes (%s) "
-                   "but %s advertising leaves %u bytes (%s): %u bytes too many. Remove or "
-                   "shorten fields (the local name goes in the scan response and does not "
-                   "count)", object_path, b.adv_len, b.fields->str,
-                   ad->extended ? "extended-MGMT" : "legacy", b.budget, b.budget_why->str,
-                   b.adv_len - b.budget);
+                   "but %s, of which the %s MGMT path leaves %u bytes (%s): %u bytes too many. "
+                   "Remove or shorten fields%s", object_path, b.adv_len, b.fields->str,
+                   b.limit_why, ad->extended ? "extended" : "legacy", b.budget,
+                   b.budget_why->str, b.adv_len - b.budget,
+                   b.extended_pdus ? ""
+                   : " (the local name goes in the scan response and does not count)");
       ok = FALSE;
     }
   else if (ad->extended && (ad->includes & GP_ADVERTISEMENT_INCLUDES_APPEARANCE) &&
-           ad->local_name != NULL &&
-           strlen (ad->local_name) + 2 > GP_ADVERTISING_DATA_MAX_LEN - 4)
+           ad->local_name != NULL && !b.extended_pdus)
     {
-      guint scan_len = (guint) MIN (strlen (ad->local_name) + 2, GP_ADVERTISING_DATA_MAX_LEN);
+      guint scan_limit = ad->max_scan_rsp_len != 0 ? ad->max_scan_rsp_len
+                                                   : GP_ADVERTISING_DATA_MAX_LEN;
+      guint scan_len = (guint) MIN (strlen (ad->local_name) + 2, scan_limit);
 
-      g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
-                   "Advertisement %s does not fit: its scan response takes %u bytes (LocalName) "
-                   "but the kernel leaves %u next to Includes appearance: %u bytes too many",
-                   object_path, scan_len, GP_ADVERTISING_DATA_MAX_LEN - 4,
-                   scan_len - (GP_ADVERTISING_DATA_MAX_LEN - 4));
-      ok = FALSE;
+      if (scan_len > scan_limit - 4)
+        {
+          g_set_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH,
+                       "Advertisement %s does not fit: its scan response takes %u bytes "
+                       "(LocalName) but the controller takes %u bytes of scan response "
+                       "(MaxScnRspLen%s) and the kernel leaves %u next to Includes "
+                       "appearance: %u bytes too many", object_path, scan_len, scan_limit,
+                       ad->max_scan_rsp_len != 0 ? " in SupportedCapabilities"
+                       : ": not published, legacy advertising", scan_limit - 4,
+                       scan_len - (scan_limit - 4));
+          ok = FALSE;
+        }
     }
   gp_advertising_budget_clear (&b);
   return ok;

@@ -1,5 +1,5 @@
-/* test-advertising-data.c: the advertising data as bluetoothd 5.66 counts
- * it, and the checks BlueZ makes (pure functions, no bus)
+/* test-advertising-data.c: the advertising data as bluetoothd counts it,
+ * and the checks BlueZ makes (pure functions, no bus)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -252,7 +252,7 @@ test_overflow_messages (void)
   g_assert_false (gp_advertising_data_check (&ad, "/hrm", &error));
   g_assert_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH);
   g_assert_nonnull (strstr (error->message, "ServiceUUIDs 18, Appearance 4, Flags (discoverable) 3"));
-  g_assert_nonnull (strstr (error->message, "legacy advertising leaves 24 bytes"));
+  g_assert_nonnull (strstr (error->message, "legacy MGMT path leaves 24 bytes"));
   g_assert_nonnull (strstr (error->message, "− 3 for Includes tx-power"));
   g_assert_nonnull (strstr (error->message, "− 4 more for Includes appearance"));
   g_assert_nonnull (strstr (error->message, ": 1 bytes too many"));
@@ -298,6 +298,116 @@ test_overflow_messages (void)
   g_assert_false (gp_advertising_data_check (&ad, "/data", &error));
   g_assert_nonnull (strstr (error->message, "Data[0x2c] 29"));
   g_assert_nonnull (strstr (error->message, ": 1 bytes too many"));
+  ad_clear (&ad);
+}
+
+/* The budget starts from the controller's limit (MaxAdvLen of
+ * SupportedCapabilities), and the error says where the limit comes from. */
+static void
+test_larger_limit (void)
+{
+  GpAdvertisingData ad;
+  g_autoptr(GError) error = NULL;
+  GpAdvertisingBudget b;
+
+  /* ManufacturerData 4 + 56 + Flags 3 = 63 bytes. */
+  ad_init (&ad);
+  add (ad.manufacturer_data, 0xffff, NULL, 56);
+  g_assert_cmpuint (gp_advertising_data_get_length (&ad), ==, 63);
+
+  /* bluetoothd publishes no MaxAdvLen (5.66 without -E): 31 bytes. */
+  ad.extended = TRUE;
+  g_assert_false (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH);
+  g_assert_nonnull (strstr (error->message, "takes 63 bytes (ManufacturerData[0xffff] 60, "
+                                            "Flags (discoverable) 3)"));
+  g_assert_nonnull (strstr (error->message, "bluetoothd takes 31 bytes (legacy advertising: it "
+                                            "publishes no MaxAdvLen"));
+  g_assert_nonnull (strstr (error->message, ": 32 bytes too many"));
+  g_clear_error (&error);
+
+  /* A controller without extended advertising says 31. */
+  ad.max_adv_len = ad.max_scan_rsp_len = 31;
+  g_assert_false (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_nonnull (strstr (error->message, "the controller takes 31 bytes (legacy advertising; "
+                                            "MaxAdvLen in bluetoothd's SupportedCapabilities)"));
+  g_assert_nonnull (strstr (error->message, ": 32 bytes too many"));
+  g_clear_error (&error);
+
+  /* One with extended advertising takes 251. */
+  ad.max_adv_len = ad.max_scan_rsp_len = 251;
+  g_assert_true (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (budget_of (&ad), ==, 251);
+  ad.includes = GP_ADVERTISEMENT_INCLUDES_TX_POWER;
+  g_assert_cmpuint (budget_of (&ad), ==, 248);
+  ad.includes = 0;
+
+  /* The kernel leaves Flags and tx-power room in the larger limit too:
+   * 4 + 244 + Flags 3 = 251 fits, one byte more does not. */
+  g_ptr_array_set_size (ad.manufacturer_data, 0);
+  add (ad.manufacturer_data, 0xffff, NULL, 244);
+  g_assert_true (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_no_error (error);
+  ad.includes = GP_ADVERTISEMENT_INCLUDES_TX_POWER;
+  g_assert_false (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_error (error, GP_ERROR, GP_ERROR_INVALID_VALUE_LENGTH);
+  g_assert_nonnull (strstr (error->message, "the controller takes 251 bytes (extended "
+                                            "advertising; MaxAdvLen"));
+  g_assert_nonnull (strstr (error->message, "leaves 248 bytes (251 − 3 for Includes tx-power)"));
+  g_assert_nonnull (strstr (error->message, ": 3 bytes too many"));
+  g_clear_error (&error);
+  ad.includes = 0;
+
+  /* Data over 31 bytes goes out as extended PDUs (bluetoothd 5.76 and
+   * later): a connectable advert has no scan response, its local name
+   * is in the advertising data. */
+  g_ptr_array_set_size (ad.manufacturer_data, 0);
+  add (ad.manufacturer_data, 0xffff, NULL, 56);
+  ad.local_name = "Heart";
+  gp_advertising_data_compute_budget (&ad, &b);
+  g_assert_true (b.extended_pdus);
+  g_assert_cmpuint (b.adv_len, ==, 63 + 7);
+  g_assert_nonnull (strstr (b.fields->str, "LocalName (no scan response with extended "
+                                           "advertising PDUs) 7"));
+  gp_advertising_budget_clear (&b);
+  /* bt_ad_generate() shortens the name to what is left. */
+  ad.local_name = "A local name longer than what is left of the two hundred and fifty-one bytes "
+                  "that the controller takes, after sixty bytes of manufacturer data: it is "
+                  "shortened, and the advertisement does not fit the kernel's budget for it";
+  gp_advertising_data_compute_budget (&ad, &b);
+  g_assert_cmpuint (b.adv_len, ==, 251 + 3);
+  gp_advertising_budget_clear (&b);
+  g_assert_false (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_nonnull (strstr (error->message, ": 3 bytes too many"));
+  g_clear_error (&error);
+
+  /* Short data stays legacy: the name is in the scan response, whose
+   * limit is MaxScnRspLen (4 bytes less next to Includes appearance). */
+  g_ptr_array_set_size (ad.manufacturer_data, 0);
+  ad.local_name = "A name of twenty-six bytes";
+  ad.includes = GP_ADVERTISEMENT_INCLUDES_APPEARANCE;
+  gp_advertising_data_compute_budget (&ad, &b);
+  g_assert_false (b.extended_pdus);
+  g_assert_cmpuint (b.adv_len, ==, 4 + 3);
+  gp_advertising_budget_clear (&b);
+  g_assert_true (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_no_error (error);
+  ad.max_scan_rsp_len = 31;
+  g_assert_false (gp_advertising_data_check (&ad, "/long", &error));
+  g_assert_nonnull (strstr (error->message, "scan response takes 28 bytes (LocalName) but the "
+                                            "controller takes 31 bytes of scan response "
+                                            "(MaxScnRspLen in SupportedCapabilities)"));
+  g_clear_error (&error);
+
+  /* A secondary channel makes extended PDUs whatever the length. */
+  ad.includes = 0;
+  ad.local_name = "Heart";
+  ad.secondary = TRUE;
+  g_assert_cmpuint (gp_advertising_data_get_length (&ad), ==, 3 + 7);
+  ad.peripheral = FALSE;
+  g_assert_cmpuint (gp_advertising_data_get_length (&ad), ==, 0);
+
   ad_clear (&ad);
 }
 
@@ -467,6 +577,7 @@ main (int   argc,
   g_test_add_func ("/advertising-data/budget", test_budget);
   g_test_add_func ("/advertising-data/fits-exactly", test_fits_exactly);
   g_test_add_func ("/advertising-data/overflow-messages", test_overflow_messages);
+  g_test_add_func ("/advertising-data/larger-limit", test_larger_limit);
   g_test_add_func ("/advertising-data/rejected-types", test_rejected_types);
   g_test_add_func ("/advertising-data/check-rejected-type", test_check_rejected_type);
   g_test_add_func ("/advertising-data/check-uuids", test_check_uuids);

@@ -160,6 +160,9 @@ class Options:
     ind_timeout_ms = 30000
     experimental = False
     adv_mgmt = 'legacy'
+    # The controller's advertising data limit as the kernel reports it
+    # (max_adv_len(): 31, or 251 with extended advertising).
+    max_adv_len = 31
     passkey = 123456
     restart_delay_ms = 100
     adapter_delay_ms = 0     # bluetoothd owns its name before its adapters are back
@@ -1485,7 +1488,8 @@ class Daemon:
             Prop('SupportedSecondaryChannels', 'as', lambda: ['1M', '2M', 'Coded'],
                  exists=lambda: OPTS.adv_mgmt == 'extended'),
             Prop('SupportedCapabilities', 'a{sv}',
-                 lambda: {'MaxAdvLen': V('y', AD_MAX_LEN), 'MaxScnRspLen': V('y', AD_MAX_LEN),
+                 lambda: {'MaxAdvLen': V('y', OPTS.max_adv_len),
+                          'MaxScnRspLen': V('y', OPTS.max_adv_len),
                           'MinTxPower': V('n', -127), 'MaxTxPower': V('n', 20)},
                  exists=adv_exp_props),
             Prop('SupportedFeatures', 'as', lambda: ['CanSetTxPower'],
@@ -3311,7 +3315,12 @@ class Adv:
             flags = MGMT_ADV_FLAG_CONNECTABLE
             if self.adapter.discoverable and not self.has_flags():
                 flags |= MGMT_ADV_FLAG_DISCOV
-        return flags | self.flags
+        flags |= self.flags
+        # 5.76 (ea242fbf8): data longer than legacy forces extended PDUs
+        if (bluez_at_least(5, 76) and ad_length(self.data) > AD_MAX_LEN
+                and not flags & MGMT_ADV_FLAG_SEC_MASK):
+            flags |= MGMT_ADV_FLAG_SEC_1M
+        return flags
 
     def appearance_flag(self, flags):
         return bool(flags & MGMT_ADV_FLAG_APPEARANCE) or self.appearance != 0xFFFF
@@ -3334,8 +3343,20 @@ def _uuid_list_length(uuids):
     return n
 
 
-def ad_generate(ad):
-    """bt_ad_generate(): bytes, or None if more than 31 bytes."""
+def ad_max_len():
+    """The bt_ad max_len: 31 in 5.66, the manager's max_adv_len from 5.69
+    (bt_ad_set_max_len())."""
+    return OPTS.max_adv_len if bluez_at_least(5, 69) else AD_MAX_LEN
+
+
+def ad_length(ad):
+    """bt_ad_length(): the data as it stands, without the cap."""
+    return len(ad_generate(ad, 255) or b'')
+
+
+def ad_generate(ad, max_len=None):
+    """bt_ad_generate(): bytes, or None if longer than max_len (ad_max_len())."""
+    cap = ad_max_len() if max_len is None else max_len
     length = _uuid_list_length(ad.get('uuids', [])) + _uuid_list_length(ad.get('solicit', []))
     length += sum(4 + len(v) for k, v in ad.get('manuf', []))
     length += sum(2 + u.length + len(v) for u, v in ad.get('sdata', []))
@@ -3343,13 +3364,13 @@ def ad_generate(ad):
     if name:
         nb = name.encode('utf-8')
         nl = 2 + len(nb)
-        if length <= AD_MAX_LEN and nl > AD_MAX_LEN - length:
-            nl = AD_MAX_LEN - length
+        if length <= cap and nl > cap - length:
+            nl = cap - length
         length += nl
     if ad.get('appearance', 0xFFFF) != 0xFFFF:
         length += 4
     length += sum(2 + len(v) for t, v in ad.get('data', []))
-    if length > AD_MAX_LEN:
+    if length > cap:
         return None
     out = bytearray()
     for lst, types in ((ad.get('uuids', []), {16: 0x03, 32: 0x05, 128: 0x07}),
@@ -3366,9 +3387,9 @@ def ad_generate(ad):
     if name:
         nb = name.encode('utf-8')
         t = 0x09
-        if len(nb) > AD_MAX_LEN - (len(out) + 2):
+        if len(nb) > cap - (len(out) + 2):
             t = 0x08
-            nb = nb[:AD_MAX_LEN - (len(out) + 2)]
+            nb = nb[:cap - (len(out) + 2)]
         out += bytes([len(nb) + 1, t]) + nb
     if ad.get('appearance', 0xFFFF) != 0xFFFF:
         out += bytes([3, 0x19]) + struct.pack('<H', ad['appearance'])
@@ -3378,7 +3399,7 @@ def ad_generate(ad):
 
 
 def calc_max_adv_len(flags):
-    m = AD_MAX_LEN
+    m = OPTS.max_adv_len
     if flags & MGMT_ADV_FLAG_TX_POWER:
         m -= 3
     if flags & (MGMT_ADV_FLAG_DISCOV | MGMT_ADV_FLAG_LIMITED_DISCOV | MGMT_ADV_FLAG_MANAGED_FLAGS):
@@ -3397,7 +3418,7 @@ def _kernel_name_ad(ad):
 
 def kernel_max_len(ad, flags, is_adv):
     """tlv_data_max_len() of the kernel's MGMT."""
-    m = AD_MAX_LEN
+    m = OPTS.max_adv_len
     if is_adv:
         if flags & (MGMT_ADV_FLAG_DISCOV | MGMT_ADV_FLAG_LIMITED_DISCOV | MGMT_ADV_FLAG_MANAGED_FLAGS):
             m -= 3
@@ -3482,7 +3503,7 @@ def _p_manuf(d, adv, v):
         return False
     for k, val in dict_entries(v):
         data = variant_bytes(val)
-        if data is None or len(data) > AD_MAX_LEN - 4:
+        if data is None or len(data) > ad_max_len() - 4:
             adv.data['manuf'] = []
             return False
         for i, (mid, old) in enumerate(adv.data['manuf']):
@@ -3510,7 +3531,7 @@ def _p_sdata(d, adv, v):
     for k, val in dict_entries(v):
         u = parse_uuid_string(k)
         data = variant_bytes(val)
-        if u is None or data is None or len(data) > AD_MAX_LEN - 2 - u.length:
+        if u is None or data is None or len(data) > ad_max_len() - 2 - u.length:
             adv.data['sdata'] = []
             return False
         for i, (ou, old) in enumerate(adv.data['sdata']):
@@ -3606,7 +3627,7 @@ def _p_data(d, adv, v):
         return False
     for t, val in dict_entries(v):
         data = variant_bytes(val)
-        if data is None or len(data) > AD_MAX_LEN - 2 or t in AD_TYPE_REJECT:
+        if data is None or len(data) > ad_max_len() - 2 or t in AD_TYPE_REJECT:
             adv.data['data'] = []
             return False
         if not ad_replace_data(adv.data, t, data):
@@ -3721,6 +3742,9 @@ def main(argv=None):
     ap.add_argument('--experimental', action='store_true', help='behave like bluetoothd -E')
     ap.add_argument('--adv-mgmt', choices=('legacy', 'extended'), default='legacy',
                     help='which MGMT advertising path to emulate')
+    ap.add_argument('--max-adv-len', type=int, default=31,
+                    help='the controller\'s advertising data limit (MaxAdvLen; 31, or up to 251 '
+                    'with extended advertising)')
     ap.add_argument('--bluez', choices=BLUEZ_VERSIONS,
                     default=os.environ.get('FAKEBLUEZ_BLUEZ') or BLUEZ_VERSIONS[0],
                     help='behave like this bluetoothd (default: $FAKEBLUEZ_BLUEZ or 5.66)')
@@ -3738,6 +3762,7 @@ def main(argv=None):
     OPTS.experimental = args.experimental
     OPTS.bluez = tuple(int(x) for x in args.bluez.split('.'))
     OPTS.adv_mgmt = args.adv_mgmt
+    OPTS.max_adv_len = min(max(args.max_adv_len, AD_MAX_LEN), 251)
     OPTS.passkey = args.passkey % 1000000
     names = [n.strip() for n in args.adapters.split(',') if n.strip()]
     loop = GLib.MainLoop()
