@@ -7,19 +7,36 @@ import gpscenario as g
 
 
 async def one(adapter, write, expect_before):
-    async with gpcentral.Central(adapter) as c:
-        await c.connect(name=g.NAME, service=g.SERVICE)
-        log(adapter, "connected (scan %.2f s)" % c.timings["scan"])
-        g.expect(await c.read(g.STATIC) == b"hello from libgattperiph", "read on " + adapter)
-        before = await c.read(g.WRITE)
-        g.expect(before == expect_before, "%s read %r" % (adapter, before))
-        await c.write(g.WRITE, write)
-        await c.subscribe(g.NOTIFY)
-        await g.wait_status(c, lambda s: s["notifying"], what="notifying")
-        await g.command(c, "burst 10")
-        vals = await c.wait_notifications(g.NOTIFY, 10, timeout=20)
-        g.expect([g.counter(v) for v in vals] == list(range(10)), "%s notifications" % adapter)
-        await c.unsubscribe(g.NOTIFY)
+    # Open question (see the session notes): in full-suite runs since the
+    # 5.82 harness, bleak on hci1 sometimes lists no characteristic right
+    # after connecting although BlueZ's client discovered them. Say so and
+    # connect once more rather than fail on the central's view.
+    for attempt in (1, 2):
+        async with gpcentral.Central(adapter) as c:
+            await c.connect(name=g.NAME, service=g.SERVICE)
+            log(adapter, "connected (scan %.2f s)" % c.timings["scan"])
+            try:
+                c.characteristic(g.STATIC)
+            except gpcentral.CentralError as e:
+                if attempt == 2:
+                    raise
+                log(adapter, "RETRY: %s; connecting again" % e)
+                continue
+            await two(c, adapter, write, expect_before)
+            return
+
+
+async def two(c, adapter, write, expect_before):
+    g.expect(await c.read(g.STATIC) == b"hello from libgattperiph", "read on " + adapter)
+    before = await c.read(g.WRITE)
+    g.expect(before == expect_before, "%s read %r" % (adapter, before))
+    await c.write(g.WRITE, write)
+    await c.subscribe(g.NOTIFY)
+    await g.wait_status(c, lambda s: s["notifying"], what="notifying")
+    await g.command(c, "burst 10")
+    vals = await c.wait_notifications(g.NOTIFY, 10, timeout=20)
+    g.expect([g.counter(v) for v in vals] == list(range(10)), "%s notifications" % adapter)
+    await c.unsubscribe(g.NOTIFY)
 
 
 async def main():
