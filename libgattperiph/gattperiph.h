@@ -26,5 +26,6 @@
 #include "gp-pairing-request.h"
 #include "gp-agent.h"
 #include "gp-registration.h"
+#include "gp-profile.h"
 
 #undef __GATTPERIPH_INSIDE__
