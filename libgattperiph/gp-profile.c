@@ -758,7 +758,7 @@ read_characteristic (Loader     *l,
   JsonArray *array;
   const char *description;
   gboolean acquire_notify;
-  guint flags;
+  guint flags, n_errors;
   Extra *extra;
 
   if (object == NULL)
@@ -768,8 +768,10 @@ read_characteristic (Loader     *l,
     gp_profile_problem_error (&l->problems, path,
                               "\"flags\" is missing (BlueZ refuses a characteristic without "
                               "flags: give at least \"read\", \"write\" or \"notify\")");
+  n_errors = l->problems.n_errors;
   flags = read_flags (l, object, path, "flags", GP_TYPE_CHARACTERISTIC_FLAGS, 0);
-  if (uuid != NULL && flags != 0)
+  /* Without flags, the constructor says why BlueZ refuses that. */
+  if (uuid != NULL && l->problems.n_errors == n_errors)
     {
       characteristic = gp_characteristic_new (uuid, flags, &error);
       if (characteristic == NULL)
@@ -976,15 +978,18 @@ read_object_path (Loader      *l,
                   const char  *path,
                   const char **out)
 {
-  if (!read_string (l, object, path, "path", out))
+  const char *s;
+
+  if (!read_string (l, object, path, "path", &s))
     return FALSE;
-  if (!g_variant_is_object_path (*out))
+  if (!g_variant_is_object_path (s))
     {
       g_autofree char *p = gp_profile_path_member (path, "path");
 
-      gp_profile_problem_error (&l->problems, p, "\"%s\" is not a D-Bus object path", *out);
+      gp_profile_problem_error (&l->problems, p, "\"%s\" is not a D-Bus object path", s);
       return FALSE;
     }
+  *out = s;
   return TRUE;
 }
 
@@ -1255,10 +1260,10 @@ read_root (Loader   *l,
   JsonNode *member;
   guint64 window;
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       gp_profile_problem_error (&l->problems, "", "a profile is a JSON object, found %s",
-                                root != NULL ? gp_profile_node_kind (root) : "nothing");
+                                gp_profile_node_kind (root));
       return;
     }
   object = json_node_get_object (root);
@@ -1384,6 +1389,14 @@ gp_profile_load_from_data (GpProfile   *self,
       g_set_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE,
                    "not valid JSON: %s", parse_error->message);
       g_ptr_array_add (self->problems, g_strdup_printf ("$: not valid JSON: %s", parse_error->message));
+      return FALSE;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error_literal (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE,
+                           "not valid JSON: there is nothing but white space");
+      g_ptr_array_add (self->problems, g_strdup ("$: not valid JSON: there is nothing but white space"));
       return FALSE;
     }
 
