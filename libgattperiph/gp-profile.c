@@ -97,6 +97,15 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
+/**
+ * gp_profile_error_quark:
+ *
+ * The quark of the %GP_PROFILE_ERROR domain.
+ *
+ * Returns: the quark
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (gp-profile-error-quark, gp_profile_error)
 G_DEFINE_FINAL_TYPE (GpProfile, gp_profile, G_TYPE_OBJECT)
 
