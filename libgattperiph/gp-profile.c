@@ -1315,18 +1315,22 @@ read_root (Loader   *l,
     read_agent (l, member, "agent");
 }
 
-/* json-glib's parser recurses once per nesting level: refuse what would
- * take it deep before it starts. */
-static gboolean
-check_depth (const char *data,
-             gsize       length)
+/* What json-glib 1.6 would take badly, refused before it parses: nesting
+ * deeper than MAX_JSON_DEPTH (its parser recurses once per level), and
+ * anything but white space around the one top-level value (it accepts
+ * several values, and "var x = …;", and leaks all but one). NULL if the
+ * data is fine, or why not. */
+static char *
+scan_json (const char *data,
+           gsize       length)
 {
-  gboolean in_string = FALSE;
+  gboolean in_string = FALSE, ended = FALSE, started = FALSE;
   guint depth = 0;
 
   for (gsize i = 0; i < length; i++)
     {
       char c = data[i];
+      gboolean space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
 
       if (in_string)
         {
@@ -1334,18 +1338,30 @@ check_depth (const char *data,
             i++;
           else if (c == '"')
             in_string = FALSE;
+          continue;
+        }
+      if (space)
+        continue;
+      if (ended)
+        return g_strdup_printf ("text after the end of the profile, at offset %" G_GSIZE_FORMAT, i);
+      if (c == '[' || c == '{')
+        {
+          if (depth == 0 && started)
+            return g_strdup_printf ("a profile is one JSON object; unexpected '%c' at offset %"
+                                    G_GSIZE_FORMAT, c, i);
+          if (++depth > MAX_JSON_DEPTH)
+            return g_strdup_printf ("the JSON nests more than %d levels deep", MAX_JSON_DEPTH);
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        {
+          if (--depth == 0)
+            ended = TRUE;
         }
       else if (c == '"')
         in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      started = TRUE;
     }
-  return TRUE;
+  return NULL;
 }
 
 /**
@@ -1373,6 +1389,7 @@ gp_profile_load_from_data (GpProfile   *self,
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) parse_error = NULL;
+  g_autofree char *why = NULL;
   Loader l;
   gsize n;
 
@@ -1383,13 +1400,11 @@ gp_profile_load_from_data (GpProfile   *self,
   n = length < 0 ? strlen (data) : (gsize) length;
   g_ptr_array_set_size (self->problems, 0);
 
-  if (!check_depth (data != NULL ? data : "", n))
+  why = scan_json (data != NULL ? data : "", n);
+  if (why != NULL)
     {
-      g_autofree char *line = g_strdup_printf ("$: the JSON nests more than %d levels deep",
-                                               MAX_JSON_DEPTH);
-
-      g_set_error_literal (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE, line);
-      g_ptr_array_add (self->problems, g_steal_pointer (&line));
+      g_set_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE, "not valid JSON: %s", why);
+      g_ptr_array_add (self->problems, g_strdup_printf ("$: not valid JSON: %s", why));
       return FALSE;
     }
   parser = json_parser_new_immutable ();

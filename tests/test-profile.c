@@ -228,6 +228,10 @@ static const struct
   /* Not a profile */
   { "", "$: not valid JSON" },
   { "{", "$: not valid JSON" },
+  { "{} {}", "$: not valid JSON: text after the end of the profile, at offset 3" },
+  { "{\"services\": []};", "$: not valid JSON: text after the end of the profile, at offset 16" },
+  { "2 {}", "$: not valid JSON: a profile is one JSON object; unexpected '{' at offset 2" },
+  { "var x = {};", "$: not valid JSON: a profile is one JSON object; unexpected '{' at offset 8" },
   { "[]", "$: a profile is a JSON object, found a list" },
   { "42", "$: a profile is a JSON object, found an integer" },
   { "{\"servces\": []}", "servces: unknown key \"servces\"; did you mean \"services\"?" },
