@@ -712,7 +712,9 @@ test_truncated (void)
   GString *deep = g_string_new (NULL);
 
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  for (gsize n = 0; n < length; n++)
+  /* Every prefix would take minutes under AddressSanitizer: every 7th
+   * (the fuzz target goes further). */
+  for (gsize n = 0; n < length; n += 7)
     {
       g_autoptr(GpProfile) profile = gp_profile_new ();
 
