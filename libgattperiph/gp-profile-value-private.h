@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   GPtrArray *lines;
+  GArray    *is_warning;   /* gboolean, one per line */
   guint      n_errors;
   guint      n_warnings;
 } GpProfileProblems;

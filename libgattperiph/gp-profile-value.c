@@ -20,6 +20,7 @@ void
 gp_profile_problems_init (GpProfileProblems *problems)
 {
   problems->lines = g_ptr_array_new_with_free_func (g_free);
+  problems->is_warning = g_array_new (FALSE, FALSE, sizeof (gboolean));
   problems->n_errors = 0;
   problems->n_warnings = 0;
 }
@@ -28,6 +29,7 @@ void
 gp_profile_problems_clear (GpProfileProblems *problems)
 {
   g_clear_pointer (&problems->lines, g_ptr_array_unref);
+  g_clear_pointer (&problems->is_warning, g_array_unref);
   problems->n_errors = 0;
   problems->n_warnings = 0;
 }
@@ -40,7 +42,9 @@ add_problem (GpProfileProblems *problems,
              va_list            args)
 {
   g_autofree char *message = g_strdup_vprintf (format, args);
+  gboolean is_warning = *kind != '\0';
 
+  g_array_append_val (problems->is_warning, is_warning);
   g_ptr_array_add (problems->lines,
                    g_strdup_printf ("%s: %s%s", path != NULL && *path != '\0' ? path : "$",
                                     kind, message));

@@ -1438,7 +1438,7 @@ gp_profile_load_from_data (GpProfile   *self,
         {
           const char *line = g_ptr_array_index (l.problems.lines, i);
 
-          if (strstr (line, ": warning: ") != NULL)
+          if (g_array_index (l.problems.is_warning, gboolean, i))
             continue;
           if (message->len > 0)
             g_string_append_c (message, '\n');

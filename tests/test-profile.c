@@ -426,6 +426,22 @@ test_errors_all (void)
   g_assert_true (g_str_has_prefix (lines[2], "agent.capability: unknown IO capability \"Nope\""));
   problems = gp_profile_check (profile);
   g_assert_cmpuint (g_strv_length (problems), ==, 3);
+  g_clear_pointer (&problems, g_strfreev);
+  g_clear_pointer (&lines, g_strfreev);
+  g_clear_error (&error);
+
+  /* Errors and warnings are told apart by kind, not by their text: a key
+   * that reads like a warning is still an error. */
+  g_assert_false (gp_profile_load_from_data (profile,
+                                             "{\"services\": [{\"uuid\": \"180d\", \"characteristics\": ["
+                                             "{\"uuid\": \"2a37\", \"flags\": [\"read\"], \"value\": {\"sfloat\": 36.66}, "
+                                             "\"a: warning: b\": 1}]}]}", -1, &error));
+  g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "services[0].characteristics[0].a: warning: b: unknown key "
+                   "\"a: warning: b\" (one of \"id\", \"uuid\", \"flags\", \"handle\", \"value\", "
+                   "\"acquire-notify\", \"behavior\", \"description\", \"presentation\", \"descriptors\")");
+  problems = gp_profile_check (profile);
+  g_assert_cmpuint (g_strv_length (problems), ==, 2);   /* and the sfloat warning */
 }
 
 /* A profile that fails to load leaves the previous one in place. */
