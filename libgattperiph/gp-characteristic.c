@@ -127,17 +127,25 @@ typedef struct
   GBytes               *blocked_value;  /* a notification a full socket owes */
   GTask                *blocked_task;
   guint                 blocked_taken;  /* how many sockets took it */
+  guint64               indications;    /* indications written to sockets, numbered */
+  guint64               blocked_indication; /* its number, or 0 */
   gboolean              notifying;
   gboolean              awaiting_confirm;
   gboolean              acquire_notify;
 } GpCharacteristicPrivate;
 
-/* Our end of a socket bluetoothd reads notifications from. */
+/* Our end of a socket bluetoothd reads notifications from. BlueZ 5.66
+ * acquires one for every central; from 5.69 one per central (its
+ * `device`), and from 5.80 it writes a byte into it for every indication
+ * that central confirmed. */
 typedef struct
 {
   int      fd;
-  GSource *hup_watch;
+  char    *device;      /* the `device` option of AcquireNotify, or NULL */
+  GSource *watch;       /* G_IO_IN (confirmations), G_IO_HUP, G_IO_ERR */
   GSource *out_watch;   /* while the socket owes the blocked value */
+  guint64  last_indication;  /* number of the last indication written */
+  guint    unconfirmed;      /* indications written and not confirmed */
 } NotifySocket;
 
 G_DEFINE_TYPE_WITH_PRIVATE (GpCharacteristic, gp_characteristic, GP_TYPE_ATTRIBUTE)
@@ -681,6 +689,7 @@ clear_blocked (GpCharacteristic *self)
   g_clear_pointer (&priv->blocked_value, g_bytes_unref);
   g_clear_object (&priv->blocked_task);
   priv->blocked_taken = 0;
+  priv->blocked_indication = 0;
   for (guint i = 0; i < priv->notify_sockets->len; i++)
     gp_source_clear (&g_array_index (priv->notify_sockets, NotifySocket, i).out_watch);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
@@ -753,8 +762,9 @@ on_send_cancelled (GCancellable *cancellable,
 static void
 notify_socket_close (NotifySocket *ns)
 {
-  gp_source_clear (&ns->hup_watch);
+  gp_source_clear (&ns->watch);
   gp_source_clear (&ns->out_watch);
+  g_clear_pointer (&ns->device, g_free);
   close (ns->fd);
 }
 
@@ -786,6 +796,9 @@ gp_characteristic_set_notifying (GpCharacteristic *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFYING]);
 }
 
+/* A central confirmed the indication awaited: BlueZ called Confirm (the
+ * signal path, and sockets before 5.76), or wrote a byte into a socket
+ * (5.80 and later). */
 static void
 handle_confirm (GpCharacteristic *self)
 {
@@ -833,6 +846,19 @@ send_datagram (GpCharacteristic *self,
                gp_attribute_get_uuid (GP_ATTRIBUTE (self)), g_strerror (errsv));
       return DATAGRAM_BROKEN;
     }
+}
+
+/* @ns took indication number @indication (0: a notification): its
+ * central's confirmation comes back over @ns, after those of the
+ * indications written to it before. */
+static void
+socket_took_value (NotifySocket *ns,
+                   guint64       indication)
+{
+  if (indication == 0)
+    return;
+  ns->last_indication = indication;
+  ns->unconfirmed++;
 }
 
 static NotifySocket *
@@ -908,6 +934,7 @@ on_notify_socket_writable (int          fd,
       return G_SOURCE_CONTINUE;
     case DATAGRAM_SENT:
       priv->blocked_taken++;
+      socket_took_value (ns, priv->blocked_indication);
       break;
     case DATAGRAM_BROKEN:
     default:
@@ -918,28 +945,92 @@ on_notify_socket_writable (int          fd,
   return G_SOURCE_REMOVE;
 }
 
-/* bluetoothd closed its end: the last central unsubscribed (or, from
- * BlueZ 5.69, the central of this socket went). */
-static gboolean
-on_notify_socket_hup (int          fd,
-                      GIOCondition condition,
-                      gpointer     user_data)
+static void
+remove_notify_socket (GpCharacteristic *self,
+                      guint             index)
 {
-  GpCharacteristic *self = user_data;
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  NotifySocket *ns;
-  guint index;
 
-  ns = find_notify_socket (priv, fd, &index);
-  if (ns != NULL)
-    {
-      notify_socket_close (ns);
-      g_array_remove_index (priv->notify_sockets, index);
-    }
+  notify_socket_close (&g_array_index (priv->notify_sockets, NotifySocket, index));
+  g_array_remove_index (priv->notify_sockets, index);
   if (priv->notify_sockets->len == 0)
     gp_characteristic_set_notifying (self, FALSE);
   else
     finish_blocked (self);
+}
+
+/* A byte bluetoothd wrote into @ns: its central confirmed the oldest
+ * indication written to @ns and not confirmed yet (a central confirms in
+ * order). It counts if that is the indication awaited; a slower central
+ * confirming an earlier one does not. */
+static void
+socket_confirmed (GpCharacteristic *self,
+                  NotifySocket     *ns)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  guint64 confirmed;
+
+  if (ns->unconfirmed == 0)
+    return;  /* the central chose indications of a notify characteristic */
+  confirmed = ns->last_indication - ns->unconfirmed + 1;
+  ns->unconfirmed--;
+  if (priv->awaiting_confirm && confirmed == priv->indications)
+    handle_confirm (self);
+}
+
+/* bluetoothd wrote confirmations into the socket (BlueZ 5.80 and later),
+ * or closed its end: the last central unsubscribed (5.66), or the central
+ * of this socket unsubscribed or went (5.69 and later). */
+static gboolean
+on_notify_socket_event (int          fd,
+                        GIOCondition condition,
+                        gpointer     user_data)
+{
+  g_autoptr(GpCharacteristic) self = g_object_ref (user_data);
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  gboolean closed = (condition & (G_IO_HUP | G_IO_ERR)) != 0;
+  guint confirmations = 0;
+  NotifySocket *ns;
+  guint index;
+
+  if (condition & G_IO_IN)
+    for (;;)
+      {
+        guint8 buf[16];
+        ssize_t n = recv (fd, buf, sizeof buf, MSG_DONTWAIT);
+        int errsv = errno;
+
+        if (n > 0)
+          confirmations++;  /* one datagram per confirmation */
+        else if (n < 0 && errsv == EINTR)
+          continue;
+        else
+          {
+            /* 0: bluetoothd closed its end (the HUP may come with it). */
+            if (n == 0 || (errsv != EAGAIN && errsv != EWOULDBLOCK))
+              closed = TRUE;
+            break;
+          }
+      }
+
+  for (guint i = 0; i < confirmations; i++)
+    {
+      /* Completing a task runs the application's code, which may close
+       * the sockets: look this one up again each time. */
+      ns = find_notify_socket (priv, fd, NULL);
+      if (ns == NULL || ns->watch != g_main_current_source ())
+        return G_SOURCE_REMOVE;
+      socket_confirmed (self, ns);
+    }
+
+  ns = find_notify_socket (priv, fd, &index);
+  if (ns == NULL || ns->watch != g_main_current_source ())
+    return G_SOURCE_REMOVE;
+  if (!closed)
+    return G_SOURCE_CONTINUE;
+  g_debug ("bluetoothd closed the notification socket of %s for %s",
+           gp_attribute_get_uuid (GP_ATTRIBUTE (self)), ns->device != NULL ? ns->device : "every central");
+  remove_notify_socket (self, index);
   return G_SOURCE_REMOVE;
 }
 
@@ -989,9 +1080,26 @@ handle_acquire_notify (GpCharacteristic      *self,
       return;
     }
 
+  /* A socket bluetoothd acquired for this central before is dead, or
+   * about to close (bluetoothd acquires again only after dropping it):
+   * its HUP may just not have been dispatched yet. */
+  for (guint i = 0; opts.device != NULL && i < priv->notify_sockets->len; i++)
+    {
+      NotifySocket *old = &g_array_index (priv->notify_sockets, NotifySocket, i);
+
+      if (g_strcmp0 (old->device, opts.device) == 0)
+        {
+          notify_socket_close (old);
+          g_array_remove_index (priv->notify_sockets, i);
+          finish_blocked (self);
+          break;
+        }
+    }
+
   ns.fd = pair[0];
-  ns.hup_watch = gp_fd_source_attach (priv->context, pair[0], G_IO_HUP | G_IO_ERR,
-                                      on_notify_socket_hup, self);
+  ns.device = g_strdup (opts.device);
+  ns.watch = gp_fd_source_attach (priv->context, pair[0], G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                  on_notify_socket_event, self);
   g_array_append_val (priv->notify_sockets, ns);
 
   g_dbus_method_invocation_return_value_with_unix_fd_list (invocation,
@@ -1013,10 +1121,13 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
   g_autoptr(GError) error = NULL;
   guint taken = 0, owed = 0;
+  guint64 indication;
 
   if (priv->notify_sockets->len == 0 || g_bytes_get_size (value) == 0)
     return GP_NOTIFY_WRITE_NO_SOCKET;
 
+  /* An indication awaited: its confirmations are counted per socket. */
+  indication = priv->awaiting_confirm ? ++priv->indications : 0;
   for (guint i = 0; i < priv->notify_sockets->len; i++)
     {
       NotifySocket *ns = &g_array_index (priv->notify_sockets, NotifySocket, i);
@@ -1025,6 +1136,7 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
         {
         case DATAGRAM_SENT:
           taken++;
+          socket_took_value (ns, indication);
           break;
         case DATAGRAM_FULL:
           owed++;
@@ -1042,6 +1154,7 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
       priv->blocked_value = g_bytes_ref (value);
       priv->blocked_task = task != NULL ? g_object_ref (task) : NULL;
       priv->blocked_taken = taken;
+      priv->blocked_indication = indication;
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
       return GP_NOTIFY_WRITE_LATER;
     }
