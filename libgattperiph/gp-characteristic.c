@@ -127,8 +127,6 @@ typedef struct
   GBytes               *blocked_value;  /* a notification a full socket owes */
   GTask                *blocked_task;
   guint                 blocked_taken;  /* how many sockets took it */
-  guint64               indications;    /* indications written to sockets, numbered */
-  guint64               blocked_indication; /* its number, or 0 */
   gboolean              notifying;
   gboolean              awaiting_confirm;
   gboolean              acquire_notify;
@@ -144,8 +142,7 @@ typedef struct
   char    *device;      /* the `device` option of AcquireNotify, or NULL */
   GSource *watch;       /* G_IO_IN (confirmations), G_IO_HUP, G_IO_ERR */
   GSource *out_watch;   /* while the socket owes the blocked value */
-  guint64  last_indication;  /* number of the last indication written */
-  guint    unconfirmed;      /* indications written and not confirmed */
+  guint64  confirmations;    /* bytes bluetoothd wrote: indications confirmed */
 } NotifySocket;
 
 G_DEFINE_TYPE_WITH_PRIVATE (GpCharacteristic, gp_characteristic, GP_TYPE_ATTRIBUTE)
@@ -689,7 +686,6 @@ clear_blocked (GpCharacteristic *self)
   g_clear_pointer (&priv->blocked_value, g_bytes_unref);
   g_clear_object (&priv->blocked_task);
   priv->blocked_taken = 0;
-  priv->blocked_indication = 0;
   for (guint i = 0; i < priv->notify_sockets->len; i++)
     gp_source_clear (&g_array_index (priv->notify_sockets, NotifySocket, i).out_watch);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
@@ -796,9 +792,9 @@ gp_characteristic_set_notifying (GpCharacteristic *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFYING]);
 }
 
-/* A central confirmed the indication awaited: BlueZ called Confirm (the
- * signal path, and sockets before 5.76), or wrote a byte into a socket
- * (5.80 and later). */
+/* A central confirmed the indication awaited (BlueZ called Confirm).
+ * Only characteristics that cannot notify await confirmations, and those
+ * never use a socket (see acquire-notify). */
 static void
 handle_confirm (GpCharacteristic *self)
 {
@@ -846,19 +842,6 @@ send_datagram (GpCharacteristic *self,
                gp_attribute_get_uuid (GP_ATTRIBUTE (self)), g_strerror (errsv));
       return DATAGRAM_BROKEN;
     }
-}
-
-/* @ns took indication number @indication (0: a notification): its
- * central's confirmation comes back over @ns, after those of the
- * indications written to it before. */
-static void
-socket_took_value (NotifySocket *ns,
-                   guint64       indication)
-{
-  if (indication == 0)
-    return;
-  ns->last_indication = indication;
-  ns->unconfirmed++;
 }
 
 static NotifySocket *
@@ -934,7 +917,6 @@ on_notify_socket_writable (int          fd,
       return G_SOURCE_CONTINUE;
     case DATAGRAM_SENT:
       priv->blocked_taken++;
-      socket_took_value (ns, priv->blocked_indication);
       break;
     case DATAGRAM_BROKEN:
     default:
@@ -959,34 +941,19 @@ remove_notify_socket (GpCharacteristic *self,
     finish_blocked (self);
 }
 
-/* A byte bluetoothd wrote into @ns: its central confirmed the oldest
- * indication written to @ns and not confirmed yet (a central confirms in
- * order). It counts if that is the indication awaited; a slower central
- * confirming an earlier one does not. */
-static void
-socket_confirmed (GpCharacteristic *self,
-                  NotifySocket     *ns)
-{
-  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  guint64 confirmed;
-
-  if (ns->unconfirmed == 0)
-    return;  /* the central chose indications of a notify characteristic */
-  confirmed = ns->last_indication - ns->unconfirmed + 1;
-  ns->unconfirmed--;
-  if (priv->awaiting_confirm && confirmed == priv->indications)
-    handle_confirm (self);
-}
-
-/* bluetoothd wrote confirmations into the socket (BlueZ 5.80 and later),
- * or closed its end: the last central unsubscribed (5.66), or the central
- * of this socket unsubscribed or went (5.69 and later). */
+/* bluetoothd wrote into the socket, or closed its end. From BlueZ 5.80 it
+ * writes one byte for each indication the socket's central confirmed
+ * (sock_io_conf()): they are read, so that they do not pile up in the
+ * socket (the values the central got as indications were complete when
+ * bluetoothd took them: nothing awaits these). It closes its end when the
+ * last central unsubscribed (5.66), or when the central of this socket
+ * unsubscribed or went (5.69 and later). */
 static gboolean
 on_notify_socket_event (int          fd,
                         GIOCondition condition,
                         gpointer     user_data)
 {
-  g_autoptr(GpCharacteristic) self = g_object_ref (user_data);
+  GpCharacteristic *self = user_data;
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
   gboolean closed = (condition & (G_IO_HUP | G_IO_ERR)) != 0;
   guint confirmations = 0;
@@ -1013,23 +980,14 @@ on_notify_socket_event (int          fd,
           }
       }
 
-  for (guint i = 0; i < confirmations; i++)
-    {
-      /* Completing a task runs the application's code, which may close
-       * the sockets: look this one up again each time. */
-      ns = find_notify_socket (priv, fd, NULL);
-      if (ns == NULL || ns->watch != g_main_current_source ())
-        return G_SOURCE_REMOVE;
-      socket_confirmed (self, ns);
-    }
-
   ns = find_notify_socket (priv, fd, &index);
-  if (ns == NULL || ns->watch != g_main_current_source ())
-    return G_SOURCE_REMOVE;
+  g_return_val_if_fail (ns != NULL, G_SOURCE_REMOVE);
+  ns->confirmations += confirmations;
   if (!closed)
     return G_SOURCE_CONTINUE;
-  g_debug ("bluetoothd closed the notification socket of %s for %s",
-           gp_attribute_get_uuid (GP_ATTRIBUTE (self)), ns->device != NULL ? ns->device : "every central");
+  g_debug ("bluetoothd closed the notification socket of %s for %s (%" G_GUINT64_FORMAT " indications confirmed over it)",
+           gp_attribute_get_uuid (GP_ATTRIBUTE (self)), ns->device != NULL ? ns->device : "every central",
+           ns->confirmations);
   remove_notify_socket (self, index);
   return G_SOURCE_REMOVE;
 }
@@ -1080,22 +1038,6 @@ handle_acquire_notify (GpCharacteristic      *self,
       return;
     }
 
-  /* A socket bluetoothd acquired for this central before is dead, or
-   * about to close (bluetoothd acquires again only after dropping it):
-   * its HUP may just not have been dispatched yet. */
-  for (guint i = 0; opts.device != NULL && i < priv->notify_sockets->len; i++)
-    {
-      NotifySocket *old = &g_array_index (priv->notify_sockets, NotifySocket, i);
-
-      if (g_strcmp0 (old->device, opts.device) == 0)
-        {
-          notify_socket_close (old);
-          g_array_remove_index (priv->notify_sockets, i);
-          finish_blocked (self);
-          break;
-        }
-    }
-
   ns.fd = pair[0];
   ns.device = g_strdup (opts.device);
   ns.watch = gp_fd_source_attach (priv->context, pair[0], G_IO_IN | G_IO_HUP | G_IO_ERR,
@@ -1121,13 +1063,10 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
   g_autoptr(GError) error = NULL;
   guint taken = 0, owed = 0;
-  guint64 indication;
 
   if (priv->notify_sockets->len == 0 || g_bytes_get_size (value) == 0)
     return GP_NOTIFY_WRITE_NO_SOCKET;
 
-  /* An indication awaited: its confirmations are counted per socket. */
-  indication = priv->awaiting_confirm ? ++priv->indications : 0;
   for (guint i = 0; i < priv->notify_sockets->len; i++)
     {
       NotifySocket *ns = &g_array_index (priv->notify_sockets, NotifySocket, i);
@@ -1136,7 +1075,6 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
         {
         case DATAGRAM_SENT:
           taken++;
-          socket_took_value (ns, indication);
           break;
         case DATAGRAM_FULL:
           owed++;
@@ -1154,7 +1092,6 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
       priv->blocked_value = g_bytes_ref (value);
       priv->blocked_task = task != NULL ? g_object_ref (task) : NULL;
       priv->blocked_taken = taken;
-      priv->blocked_indication = indication;
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
       return GP_NOTIFY_WRITE_LATER;
     }

@@ -1193,10 +1193,11 @@ class FdIO:
             return
         self._watch(GLib.IOCondition.IN if reading else 0)
 
-    def confirm(self):
+    def confirm(self, written):
         """sock_io_conf() (5.80 and later): a write handler that sends one
-        byte, 1, when the socket has room; a confirmation that comes while
-        the handler waits replaces it (one byte for both)."""
+        byte, 1, when the socket has room (written() is called then); a
+        confirmation that comes while the handler waits replaces it (one
+        byte for both): an app that never reads the socket stops them."""
         if self.closed or self.conf_src:
             return
 
@@ -1205,6 +1206,7 @@ class FdIO:
             if not self.closed:
                 try:
                     self.send(b'\x01')
+                    written()
                 except OSError:
                     pass
             return False
@@ -2179,7 +2181,10 @@ class Daemon:
                     # sock_io_conf(): no Confirm() call; a byte (1) is
                     # written into the socket (5.80 and later).
                     self.stats['NotifyFdConfirm'] += 1
-                    io.confirm()
+
+                    def written():
+                        self.stats['NotifyFdConfirmWritten'] += 1
+                    io.confirm(written)
 
                 def on_read_582(data):
                     if chrc.freed or chrc.attr is None:
