@@ -417,6 +417,16 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * order: none is lost, and [method@Characteristic.send_value_async]
    * completes only once its value was written.
    *
+   * BlueZ 5.66 acquires one socket for all centrals; 5.69 and later one
+   * per central, closed when that central unsubscribes or disconnects.
+   * The library writes each value into every socket and stays
+   * [property@Characteristic:notifying] while one is open. From BlueZ 5.80
+   * bluetoothd writes a byte into a central's socket for each indication
+   * it confirmed; the library reads them. A characteristic that can only
+   * indicate does not use a socket (BlueZ 5.76 to 5.79 report no
+   * confirmation for indications sent over one), so that
+   * [method@Characteristic.send_value_async] can wait for confirmations.
+   *
    * Set it before registering: changing it while the application is
    * registered is refused (see [method@Characteristic.set_acquire_notify]).
    *

@@ -7,10 +7,23 @@ import gpscenario as g
 
 
 async def one(adapter, write, expect_before):
-    # Open question (see the session notes): in full-suite runs since the
-    # 5.82 harness, bleak on hci1 sometimes lists no characteristic right
-    # after connecting although BlueZ's client discovered them. Say so and
-    # connect once more rather than fail on the central's view.
+    # In full-suite runs (a loaded guest), bleak sometimes lists no
+    # characteristic right after connecting although BlueZ's client
+    # discovered them. Not the peripheral's doing: every scenario gets a
+    # fresh bluetoothd and an empty /var/lib/bluetooth (no client cache),
+    # and the app is registered once. Read in BlueZ's source (5.66 and
+    # 5.82 alike), the likely cause is the order of BlueZ's own signals:
+    # gatt_client_ready_cb() first adds the services to the device (UUIDs
+    # changes: the device object is queued in gdbus's pending list), then
+    # registers the GattService1/GattCharacteristic1 objects (queued after
+    # it), then sets ServicesResolved and answers Connect(); sending that
+    # reply flushes the pending list in order (g_dbus_flush()), so
+    # PropertiesChanged(ServicesResolved=true) goes out before the
+    # InterfacesAdded of the characteristics. bleak builds its service
+    # collection when it sees ServicesResolved; if the InterfacesAdded
+    # have not been read yet (a slow guest), the collection lacks them.
+    # Not proven with a trace yet: connect once more rather than fail on
+    # the central's view, and say so.
     for attempt in (1, 2):
         async with gpcentral.Central(adapter) as c:
             await c.connect(name=g.NAME, service=g.SERVICE)
