@@ -16,14 +16,18 @@ async def one(adapter, write, expect_before):
     # gatt_client_ready_cb() first adds the services to the device (UUIDs
     # changes: the device object is queued in gdbus's pending list), then
     # registers the GattService1/GattCharacteristic1 objects (queued after
-    # it), then sets ServicesResolved and answers Connect(); sending that
-    # reply flushes the pending list in order (g_dbus_flush()), so
-    # PropertiesChanged(ServicesResolved=true) goes out before the
-    # InterfacesAdded of the characteristics. bleak builds its service
-    # collection when it sees ServicesResolved; if the InterfacesAdded
-    # have not been read yet (a slow guest), the collection lacks them.
-    # Not proven with a trace yet: connect once more rather than fail on
-    # the central's view, and say so.
+    # it), then sets ServicesResolved. Idle processing emits them in the
+    # right order, but any message bluetoothd sends before those idles run
+    # flushes the pending list in list order (g_dbus_flush()), device
+    # first: PropertiesChanged(ServicesResolved=true) then goes out before
+    # the InterfacesAdded of the characteristics. One bluetoothd serves the
+    # peripheral's adapter too, so such a message (a call to the
+    # peripheral app) is likely while both sides are busy. bleak builds
+    # its service collection when it sees ServicesResolved, so it then
+    # lacks them. (The Connect() reply of LE is sent earlier, at ATT
+    # connection, so it is not that message.) Not proven with a trace
+    # yet: connect once more rather than fail on the central's view, and
+    # say so.
     for attempt in (1, 2):
         async with gpcentral.Central(adapter) as c:
             await c.connect(name=g.NAME, service=g.SERVICE)
