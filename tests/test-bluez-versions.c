@@ -293,32 +293,39 @@ test_indication_confirmations (FakeFixture   *fx,
   profile_clear (&p);
 }
 
-/* Two centrals subscribe: 5.66 acquires one socket for both, 5.82 one
- * each. Each gets every value once. When the central that subscribed
- * first goes, the other keeps receiving. */
+/* The fixture's central, then a second one, subscribe: 5.66 acquires one
+ * socket for both, 5.82 one each. Each gets every value (0 to 9) once.
+ * Returns the second central. */
+static char *
+two_subscribed (FakeFixture   *fx,
+                Profile       *p,
+                gconstpointer  data)
+{
+  char *second;
+  Stat acquired = { fx, "AcquireNotify", is_582 (data) ? 2 : 1 };
+
+  profile_init (p, fx);
+  second = add_central (fx, "11:22:33:44:55:77");
+  subscribe_from (fx, fx->device, p->chrc, 0x0001);
+  spin_until (is_notifying, p->chrc, 5000);
+  subscribe_from (fx, second, p->chrc, 0x0001);
+  spin_until (stat_reached, &acquired, 5000);
+
+  send_values (p->chrc, 0, 10);
+  expect_values (fx, fx->device, p->chrc, 0, 10);
+  expect_values (fx, second, p->chrc, 0, 10);
+  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, acquired.expected);
+  return second;
+}
+
+/* When the central that subscribed first goes, the other keeps
+ * receiving. */
 static void
 test_two_centrals_first_leaves (FakeFixture   *fx,
                                 gconstpointer  data)
 {
   Profile p = { 0 };
-  g_autofree char *second = NULL;
-
-  profile_init (&p, fx);
-  second = add_central (fx, "11:22:33:44:55:77");
-  subscribe_from (fx, fx->device, p.chrc, 0x0001);
-  spin_until (is_notifying, p.chrc, 5000);
-  subscribe_from (fx, second, p.chrc, 0x0001);
-  if (is_582 (data))
-    {
-      Stat acquired = { fx, "AcquireNotify", 2 };
-
-      spin_until (stat_reached, &acquired, 5000);
-    }
-
-  send_values (p.chrc, 0, 10);
-  expect_values (fx, fx->device, p.chrc, 0, 10);
-  expect_values (fx, second, p.chrc, 0, 10);
-  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, is_582 (data) ? 2 : 1);
+  g_autofree char *second = two_subscribed (fx, &p, data);
 
   set_connected (fx, fx->device, FALSE);
   send_values (p.chrc, 10, 10);
@@ -344,16 +351,7 @@ test_two_centrals_second_leaves (FakeFixture   *fx,
                                  gconstpointer  data)
 {
   Profile p = { 0 };
-  g_autofree char *second = NULL;
-
-  profile_init (&p, fx);
-  second = add_central (fx, "11:22:33:44:55:77");
-  subscribe_from (fx, fx->device, p.chrc, 0x0001);
-  spin_until (is_notifying, p.chrc, 5000);
-  subscribe_from (fx, second, p.chrc, 0x0001);
-  send_values (p.chrc, 0, 5);
-  expect_values (fx, fx->device, p.chrc, 0, 5);
-  expect_values (fx, second, p.chrc, 0, 5);
+  g_autofree char *second = two_subscribed (fx, &p, data);
 
   set_connected (fx, second, FALSE);
   if (is_582 (data))
@@ -364,8 +362,8 @@ test_two_centrals_second_leaves (FakeFixture   *fx,
       subscribe_from (fx, fx->device, p.chrc, 0x0001);
       spin_until (is_notifying, p.chrc, 5000);
     }
-  send_values (p.chrc, 5, 5);
-  expect_values (fx, fx->device, p.chrc, 5, 5);
+  send_values (p.chrc, 10, 5);
+  expect_values (fx, fx->device, p.chrc, 10, 5);
   g_assert_true (gp_characteristic_get_notifying (p.chrc));
 
   profile_clear (&p);
