@@ -132,12 +132,17 @@ typedef struct
   gboolean              acquire_notify;
 } GpCharacteristicPrivate;
 
-/* Our end of a socket bluetoothd reads notifications from. */
+/* Our end of a socket bluetoothd reads notifications from. BlueZ 5.66
+ * acquires one for every central; from 5.69 one per central (its
+ * `device`), and from 5.80 it writes a byte into it for every indication
+ * that central confirmed. */
 typedef struct
 {
   int      fd;
-  GSource *hup_watch;
+  char    *device;      /* the `device` option of AcquireNotify, or NULL */
+  GSource *watch;       /* G_IO_IN (confirmations), G_IO_HUP, G_IO_ERR */
   GSource *out_watch;   /* while the socket owes the blocked value */
+  guint64  confirmations;    /* bytes bluetoothd wrote: indications confirmed */
 } NotifySocket;
 
 G_DEFINE_TYPE_WITH_PRIVATE (GpCharacteristic, gp_characteristic, GP_TYPE_ATTRIBUTE)
@@ -411,6 +416,16 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * (bluetoothd reads slower than values come), values wait for room, in
    * order: none is lost, and [method@Characteristic.send_value_async]
    * completes only once its value was written.
+   *
+   * BlueZ 5.66 acquires one socket for all centrals; 5.69 and later one
+   * per central, closed when that central unsubscribes or disconnects.
+   * The library writes each value into every socket and stays
+   * [property@Characteristic:notifying] while one is open. From BlueZ 5.80
+   * bluetoothd writes a byte into a central's socket for each indication
+   * it confirmed; the library reads them. A characteristic that can only
+   * indicate does not use a socket (BlueZ 5.76 to 5.79 report no
+   * confirmation for indications sent over one), so that
+   * [method@Characteristic.send_value_async] can wait for confirmations.
    *
    * Set it before registering: changing it while the application is
    * registered is refused (see [method@Characteristic.set_acquire_notify]).
@@ -753,8 +768,9 @@ on_send_cancelled (GCancellable *cancellable,
 static void
 notify_socket_close (NotifySocket *ns)
 {
-  gp_source_clear (&ns->hup_watch);
+  gp_source_clear (&ns->watch);
   gp_source_clear (&ns->out_watch);
+  g_clear_pointer (&ns->device, g_free);
   close (ns->fd);
 }
 
@@ -786,6 +802,9 @@ gp_characteristic_set_notifying (GpCharacteristic *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NOTIFYING]);
 }
 
+/* A central confirmed the indication awaited (BlueZ called Confirm).
+ * Only characteristics that cannot notify await confirmations, and those
+ * never use a socket (see acquire-notify). */
 static void
 handle_confirm (GpCharacteristic *self)
 {
@@ -918,28 +937,68 @@ on_notify_socket_writable (int          fd,
   return G_SOURCE_REMOVE;
 }
 
-/* bluetoothd closed its end: the last central unsubscribed (or, from
- * BlueZ 5.69, the central of this socket went). */
-static gboolean
-on_notify_socket_hup (int          fd,
-                      GIOCondition condition,
-                      gpointer     user_data)
+static void
+remove_notify_socket (GpCharacteristic *self,
+                      guint             index)
 {
-  GpCharacteristic *self = user_data;
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
-  NotifySocket *ns;
-  guint index;
 
-  ns = find_notify_socket (priv, fd, &index);
-  if (ns != NULL)
-    {
-      notify_socket_close (ns);
-      g_array_remove_index (priv->notify_sockets, index);
-    }
+  notify_socket_close (&g_array_index (priv->notify_sockets, NotifySocket, index));
+  g_array_remove_index (priv->notify_sockets, index);
   if (priv->notify_sockets->len == 0)
     gp_characteristic_set_notifying (self, FALSE);
   else
     finish_blocked (self);
+}
+
+/* bluetoothd wrote into the socket, or closed its end. From BlueZ 5.80 it
+ * writes one byte for each indication the socket's central confirmed
+ * (sock_io_conf()): they are read, so that they do not pile up in the
+ * socket (the values the central got as indications were complete when
+ * bluetoothd took them: nothing awaits these). It closes its end when the
+ * last central unsubscribed (5.66), or when the central of this socket
+ * unsubscribed or went (5.69 and later). */
+static gboolean
+on_notify_socket_event (int          fd,
+                        GIOCondition condition,
+                        gpointer     user_data)
+{
+  GpCharacteristic *self = user_data;
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+  gboolean closed = (condition & (G_IO_HUP | G_IO_ERR)) != 0;
+  guint confirmations = 0;
+  NotifySocket *ns;
+  guint index;
+
+  if (condition & G_IO_IN)
+    for (;;)
+      {
+        guint8 buf[16];
+        ssize_t n = recv (fd, buf, sizeof buf, MSG_DONTWAIT);
+        int errsv = errno;
+
+        if (n > 0)
+          confirmations++;  /* one datagram per confirmation */
+        else if (n < 0 && errsv == EINTR)
+          continue;
+        else
+          {
+            /* 0: bluetoothd closed its end (the HUP may come with it). */
+            if (n == 0 || (errsv != EAGAIN && errsv != EWOULDBLOCK))
+              closed = TRUE;
+            break;
+          }
+      }
+
+  ns = find_notify_socket (priv, fd, &index);
+  g_return_val_if_fail (ns != NULL, G_SOURCE_REMOVE);
+  ns->confirmations += confirmations;
+  if (!closed)
+    return G_SOURCE_CONTINUE;
+  g_debug ("bluetoothd closed the notification socket of %s for %s (%" G_GUINT64_FORMAT " indications confirmed over it)",
+           gp_attribute_get_uuid (GP_ATTRIBUTE (self)), ns->device != NULL ? ns->device : "every central",
+           ns->confirmations);
+  remove_notify_socket (self, index);
   return G_SOURCE_REMOVE;
 }
 
@@ -990,8 +1049,9 @@ handle_acquire_notify (GpCharacteristic      *self,
     }
 
   ns.fd = pair[0];
-  ns.hup_watch = gp_fd_source_attach (priv->context, pair[0], G_IO_HUP | G_IO_ERR,
-                                      on_notify_socket_hup, self);
+  ns.device = g_strdup (opts.device);
+  ns.watch = gp_fd_source_attach (priv->context, pair[0], G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                  on_notify_socket_event, self);
   g_array_append_val (priv->notify_sockets, ns);
 
   g_dbus_method_invocation_return_value_with_unix_fd_list (invocation,

@@ -1143,6 +1143,7 @@ class FdIO:
         self.on_hup = on_hup
         self.on_read = on_read
         self.src = None
+        self.conf_src = None
         self.closed = False
         try:
             os.set_blocking(fd, False)
@@ -1192,6 +1193,26 @@ class FdIO:
             return
         self._watch(GLib.IOCondition.IN if reading else 0)
 
+    def confirm(self, written):
+        """sock_io_conf() (5.80 and later): a write handler that sends one
+        byte, 1, when the socket has room (written() is called then); a
+        confirmation that comes while the handler waits replaces it (one
+        byte for both): an app that never reads the socket stops them."""
+        if self.closed or self.conf_src:
+            return
+
+        def write(fd, cond):
+            self.conf_src = None
+            if not self.closed:
+                try:
+                    self.send(b'\x01')
+                    written()
+                except OSError:
+                    pass
+            return False
+        self.conf_src = GLib.unix_fd_add_full(GLib.PRIORITY_DEFAULT, self.fd,
+                                              GLib.IOCondition.OUT, write)
+
     def send(self, data):
         s = socket.socket(fileno=os.dup(self.fd))
         try:
@@ -1206,6 +1227,9 @@ class FdIO:
         if self.src:
             GLib.source_remove(self.src)
             self.src = None
+        if self.conf_src:
+            GLib.source_remove(self.conf_src)
+            self.conf_src = None
         try:
             os.close(self.fd)
         except OSError:
@@ -2153,12 +2177,23 @@ class Daemon:
                 def on_hup_582(io):
                     chrc.notify_ios[:] = [(d, i) for d, i in chrc.notify_ios if i is not io]
 
+                def conf_582():
+                    # sock_io_conf(): no Confirm() call; a byte (1) is
+                    # written into the socket (5.80 and later).
+                    self.stats['NotifyFdConfirm'] += 1
+
+                    def written():
+                        self.stats['NotifyFdConfirmWritten'] += 1
+                    io.confirm(written)
+
                 def on_read_582(data):
                     if chrc.freed or chrc.attr is None:
                         return
                     self.stats['NotifyFdRead'] += 1
-                    self.send_notification(chrc, data, only=dev)
-                chrc.notify_ios.append((dev, FdIO(fd, on_hup_582, on_read_582)))
+                    self.send_notification(chrc, data, only=dev, conf=conf_582)
+                io = FdIO(fd, on_hup_582, on_read_582)
+                io.set_reading(self.notify_reading)
+                chrc.notify_ios.append((dev, io))
                 chrc.ntfy_cnt += 1
                 return
             if chrc.notify_io:
@@ -2360,7 +2395,10 @@ class Daemon:
         step()
 
     # --------------------------------------------------- notifications
-    def send_notification(self, chrc, value, only=None):
+    def send_notification(self, chrc, value, only=None, conf=None):
+        """send_notification_to_device() for every device whose CCC is set
+        (or only one). conf: how a confirmed indication is reported; None is
+        conf_cb(), a Confirm() call on the characteristic."""
         ad = chrc.service.app.adapter
         if chrc.attr is None or chrc.ccc is None:
             return
@@ -2374,7 +2412,7 @@ class Daemon:
             if not v & 0x0002:
                 self._deliver(dev, handle, value, False)
             else:
-                self.queue_indication(dev, handle, value, chrc)
+                self.queue_indication(dev, handle, value, chrc, conf)
 
     def _deliver(self, dev, handle, value, indication):
         value = bytes(value[:max(dev.mtu - 3, 0)])
@@ -2383,8 +2421,8 @@ class Daemon:
         self.bus.emit(CTRL_PATH, CTRL_IFACE, 'Notification',
                       V('(oqayb)', (dev.path, handle, value, indication)))
 
-    def queue_indication(self, dev, handle, value, chrc):
-        dev.ind_queue.append((handle, bytes(value), chrc))
+    def queue_indication(self, dev, handle, value, chrc, conf=None):
+        dev.ind_queue.append((handle, bytes(value), chrc, conf))
         self._pump_indications(dev)
 
     def _pump_indications(self, dev):
@@ -2427,8 +2465,10 @@ class Daemon:
         if dev.ind_timer:
             GLib.source_remove(dev.ind_timer)
             dev.ind_timer = 0
-        chrc = out[2]
-        if chrc is not None and not chrc.freed and not chrc.proxy.removed:
+        chrc, conf = out[2], out[3]
+        if conf is not None:
+            conf()
+        elif chrc is not None and not chrc.freed and not chrc.proxy.removed:
             self.stats['Confirm'] += 1
             self.bus.call_noreply(chrc.service.app.owner, chrc.path, CHRC_IFACE, 'Confirm')
         self._pump_indications(dev)
@@ -2770,6 +2810,8 @@ class Daemon:
                     for chrc in svc.chrcs:
                         if chrc.notify_io:
                             chrc.notify_io.set_reading(self.notify_reading)
+                        for _dev, io in chrc.notify_ios:
+                            io.set_reading(self.notify_reading)
         call.ret()
 
     def c_get_applications(self, call):

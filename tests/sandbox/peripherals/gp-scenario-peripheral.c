@@ -37,6 +37,7 @@ typedef struct
   gint64            flood_until;
   guint64           flood_sets;
   guint             peak_rss_kb;
+  guint             connected;   /* centrals connected to the adapter */
 } Peripheral;
 
 static guint
@@ -384,14 +385,32 @@ readvertise_stopped (GObject      *source,
   gp_advertisement_start_async (p->adv, gp_application_get_adapter (p->app), NULL, on_advertising, p);
 }
 
+/* Not while a central is connected: a call bluetoothd answers while its
+ * client is finishing a central's discovery makes it send that central's
+ * ServicesResolved before the characteristics' InterfacesAdded (gdbus's
+ * g_dbus_flush() order), and bleak then lists no characteristic (seen in
+ * scenarios 19 and 41). */
 static gboolean
 readvertise (gpointer data)
 {
   Peripheral *p = data;
 
-  if (gp_advertisement_get_registered (p->adv))
+  if (p->connected == 0 && gp_advertisement_get_registered (p->adv))
     gp_advertisement_stop_async (p->adv, NULL, readvertise_stopped, p);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+on_device_connected (Peripheral *p)
+{
+  p->connected++;
+}
+
+static void
+on_device_disconnected (Peripheral *p)
+{
+  if (p->connected > 0)
+    p->connected--;
 }
 
 static void
@@ -409,6 +428,8 @@ on_adapter (GObject      *source,
       g_main_loop_quit (p->loop);
       return;
     }
+  g_signal_connect_swapped (adapter, "device-connected", G_CALLBACK (on_device_connected), p);
+  g_signal_connect_swapped (adapter, "device-disconnected", G_CALLBACK (on_device_disconnected), p);
   gp_application_register_async (p->app, adapter, NULL, on_registered, p);
 }
 
