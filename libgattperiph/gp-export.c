@@ -67,6 +67,8 @@ struct _GpExport
   GPtrArray       *services;     /* GpService, in export order */
   GHashTable      *in_signatures; /* GDBusMethodInfo -> in-signature; immutable */
   guint            filter_id;
+  GQuark           ordered_quark; /* marks the messages the filter counted on an
+                                   * entry (the value is the export) */
 
   /* Shared with the filter on GDBus's I/O thread. */
   GMutex           lock;
@@ -92,12 +94,6 @@ struct _Entry
   GSource            *next_source;
 };
 
-/* Marks messages the filter counted on an entry (the value is the export). */
-static GQuark
-ordered_quark (void)
-{
-  return g_quark_from_static_string ("gp-export-ordered");
-}
 
 static Entry *
 entry_ref (Entry *entry)
@@ -361,7 +357,7 @@ object_method_call (GDBusConnection       *connection,
   else if (!GP_IS_ATTRIBUTE (entry->object))
     g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
                                            "Unknown method %s", method_name);
-  else if (g_object_get_qdata (G_OBJECT (message), ordered_quark ()) != self)
+  else if (g_object_get_qdata (G_OBJECT (message), self->ordered_quark) != self)
     /* Not seen by the filter (the object was being exported or
      * unexported): nothing to keep in order with. */
     gp_attribute_method_call (GP_ATTRIBUTE (entry->object), invocation, method_name, parameters);
@@ -466,7 +462,7 @@ gate_filter (GDBusConnection *connection,
   g_autoptr(GBytes) data = NULL;
   GpRequestOptions opts;
   const char *path, *interface, *member;
-  gboolean is_read, is_write, args_ok = FALSE, answered = FALSE;
+  gboolean is_read, is_write, answered = FALSE;
   Entry *entry, *sync_entry = NULL;
 
   if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
@@ -481,8 +477,6 @@ gate_filter (GDBusConnection *connection,
 
   is_read = strcmp (member, "ReadValue") == 0;
   is_write = !is_read && strcmp (member, "WriteValue") == 0;
-  if (is_read || is_write)
-    args_ok = parse_value_call (message, is_read, &opts, &data);
 
   g_mutex_lock (&self->lock);
   entry = g_hash_table_lookup (self->entries, path);
@@ -506,12 +500,15 @@ gate_filter (GDBusConnection *connection,
   /* The hot paths: a read of the stored value, or a write stored as it
    * comes, when no earlier call on the object waits for its answer. The
    * table keeps the attribute alive while the lock is held. */
-  if (args_ok && entry->unanswered == 0)
+  if ((is_read || is_write) && entry->unanswered == 0 &&
+      (is_read ? gp_attribute_reads_stored_value (GP_ATTRIBUTE (entry->object))
+               : gp_attribute_writes_stored_value (GP_ATTRIBUTE (entry->object))) &&
+      parse_value_call (message, is_read, &opts, &data))
     {
       GpAttribute *attr = GP_ATTRIBUTE (entry->object);
       gboolean sync_needed = FALSE;
 
-      if (is_read && gp_attribute_reads_stored_value (attr))
+      if (is_read)
         {
           value = gp_attribute_dup_value (attr);
           reply_body = gp_read_reply_body (value, opts.offset);
@@ -519,7 +516,7 @@ gate_filter (GDBusConnection *connection,
             g_variant_ref_sink (reply_body);
           answered = reply_body != NULL;
         }
-      else if (is_write && gp_attribute_writes_stored_value (attr))
+      else
         /* An error (offset, length) is left to the main loop to answer. */
         answered = opts.prepare_authorize ||
                    gp_attribute_store_written_on_thread (attr, opts.offset, data, &sync_needed, NULL);
@@ -532,7 +529,7 @@ gate_filter (GDBusConnection *connection,
 
   if (!answered)
     {
-      g_object_set_qdata (G_OBJECT (message), ordered_quark (), self);
+      g_object_set_qdata (G_OBJECT (message), self->ordered_quark, self);
       return message;
     }
 
@@ -668,6 +665,7 @@ gp_export_init (GpExport *self)
   self->in_signatures = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->services = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_ref_thread_default ();
+  self->ordered_quark = g_quark_from_static_string ("gp-export-ordered");
   compute_in_signatures (self, GP_BLUEZ_INTERFACE_INFO (gatt_characteristic1));
   compute_in_signatures (self, GP_BLUEZ_INTERFACE_INFO (gatt_descriptor1));
 }
