@@ -736,8 +736,8 @@ gp_attribute_get_dbus_properties (GpAttribute     *self,
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
   GpAttributeClassPrivate *cpriv = get_class_private (self);
 
-  g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (priv->uuid));
-  g_variant_builder_add (builder, "{sv}", "Handle", g_variant_new_uint16 (priv->requested_handle));
+  gp_vardict_add (builder, "UUID", g_variant_new_string (priv->uuid));
+  gp_vardict_add (builder, "Handle", g_variant_new_uint16 (priv->requested_handle));
   if (cpriv->add_dbus_properties != NULL)
     cpriv->add_dbus_properties (self, builder);
 }

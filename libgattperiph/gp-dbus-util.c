@@ -104,6 +104,33 @@ gp_request_options_parse (GVariant          *options,
   return TRUE;
 }
 
+/* Adds @key: @value (a floating reference is taken) to an a{sv} builder.
+ * g_variant_builder_add() would parse "{sv}" every time. */
+void
+gp_vardict_add (GVariantBuilder *builder,
+                const char      *key,
+                GVariant        *value)
+{
+  g_variant_builder_add_value (builder, g_variant_new_dict_entry (g_variant_new_string (key),
+                                                                  g_variant_new_variant (value)));
+}
+
+/* The names (as) of the bits set in @flags; bit i is @names[i]. */
+GVariant *
+gp_flags_to_strv_variant (const char * const *names,
+                          guint               n_names,
+                          guint               flags)
+{
+  const char *set[32];
+  guint n = 0;
+
+  g_assert (n_names <= G_N_ELEMENTS (set));
+  for (guint i = 0; i < n_names; i++)
+    if (flags & (1u << i))
+      set[n++] = names[i];
+  return g_variant_new_strv (set, n);
+}
+
 GVariant *
 gp_bytes_to_variant (GBytes *bytes)
 {

@@ -199,11 +199,13 @@ add_object (GVariantBuilder *objects,
             const char      *path)
 {
   Entry *entry = g_hash_table_lookup (self->entries, path);
-  GVariantBuilder ifaces;
+  GVariant *iface = g_variant_new_dict_entry (g_variant_new_string (entry->info->name),
+                                              entry_properties (entry));
 
-  g_variant_builder_init (&ifaces, G_VARIANT_TYPE ("a{sa{sv}}"));
-  g_variant_builder_add (&ifaces, "{s@a{sv}}", entry->info->name, entry_properties (entry));
-  g_variant_builder_add (objects, "{o@a{sa{sv}}}", path, g_variant_builder_end (&ifaces));
+  /* No format strings: this runs for every object of the tree. */
+  g_variant_builder_add_value (objects,
+                               g_variant_new_dict_entry (g_variant_new_object_path (path),
+                                                         g_variant_new_array (NULL, &iface, 1)));
 }
 
 /* The reply to GetManagedObjects, in declaration order: services, then
