@@ -36,6 +36,13 @@
  * a handler keeps therefore holds back the later requests to the same
  * attribute until it is answered.
  *
+ * With no handler, reads and writes are answered on GDBus's I/O thread,
+ * without waiting for the main loop, when no earlier request to the
+ * attribute is still unanswered. For each write stored there the main
+ * context catches up afterwards, in order: [property@Attribute:value]
+ * changes and `notify::value` is emitted there, before any later request
+ * to the attribute is handed to application code.
+ *
  * The value is not exported on D-Bus as a property: only the answers to
  * reads that BlueZ allowed (after its `encrypt-`, `secure-` and `authorize`
  * checks) carry it, and only bluetoothd may call the exported objects.
