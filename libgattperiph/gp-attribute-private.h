@@ -46,7 +46,14 @@ gboolean     gp_attribute_is_valid             (GpAttribute            *self,
 void         gp_attribute_store_value          (GpAttribute            *self,
                                                 GBytes                 *value);
 GBytes      *gp_attribute_dup_value            (GpAttribute            *self);
+gboolean     gp_attribute_store_written_on_thread (GpAttribute         *self,
+                                                guint                   offset,
+                                                GBytes                 *data,
+                                                gboolean               *sync_needed,
+                                                GError                **error);
+void         gp_attribute_sync_value           (GpAttribute            *self);
 gboolean     gp_attribute_reads_stored_value   (GpAttribute            *self);
+gboolean     gp_attribute_writes_stored_value  (GpAttribute            *self);
 void         gp_attribute_get_dbus_properties  (GpAttribute            *self,
                                                 GVariantBuilder        *builder);
 void         gp_attribute_method_call          (GpAttribute            *self,

@@ -36,6 +36,13 @@
  * a handler keeps therefore holds back the later requests to the same
  * attribute until it is answered.
  *
+ * With no handler, reads and writes are answered on GDBus's I/O thread,
+ * without waiting for the main loop, when no earlier request to the
+ * attribute is still unanswered. For each write stored there the main
+ * context catches up afterwards, in order: [property@Attribute:value]
+ * changes and `notify::value` is emitted there, before any later request
+ * to the attribute is handed to application code.
+ *
  * The value is not exported on D-Bus as a property: only the answers to
  * reads that BlueZ allowed (after its `encrypt-`, `secure-` and `authorize`
  * checks) carry it, and only bluetoothd may call the exported objects.
@@ -47,8 +54,11 @@ typedef struct
 {
   char          *uuid;           /* normalised, or as given if invalid */
   GError        *uuid_error;     /* set if the UUID is malformed */
-  GBytes        *value;          /* written on the main thread only */
-  GMutex         value_lock;     /* for readers on GDBus's I/O thread */
+  GBytes        *value;          /* the main context's view: changes there only */
+  GMutex         value_lock;     /* for GDBus's I/O thread: */
+  GBytes        *latest;         /* under value_lock: the newest value */
+  GQueue         pending;        /* under value_lock: GBytes stored on the I/O
+                                  * thread that @value has not caught up with */
   GpApplication *application;    /* weak: set while exported */
   char          *object_path;    /* set while exported */
   guint16        requested_handle;  /* asked of BlueZ at registration, or 0 */
@@ -168,8 +178,10 @@ store_written (GpAttribute  *self,
                GError      **error)
 {
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
-  g_autoptr(GBytes) new_value = gp_bytes_write_at (priv->value, offset, data, error);
+  g_autoptr(GBytes) new_value = NULL;
 
+  gp_attribute_sync_value (self);
+  new_value = gp_bytes_write_at (priv->value, offset, data, error);
   if (new_value == NULL)
     return FALSE;
   gp_attribute_store_value (self, new_value);
@@ -216,6 +228,8 @@ gp_attribute_finalize (GObject *object)
   g_clear_pointer (&priv->uuid, g_free);
   g_clear_error (&priv->uuid_error);
   g_clear_pointer (&priv->value, g_bytes_unref);
+  g_clear_pointer (&priv->latest, g_bytes_unref);
+  g_queue_clear_full (&priv->pending, (GDestroyNotify) g_bytes_unref);
   g_clear_pointer (&priv->object_path, g_free);
   g_mutex_clear (&priv->value_lock);
 
@@ -387,7 +401,9 @@ gp_attribute_init (GpAttribute *self)
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
 
   priv->value = g_bytes_new (NULL, 0);
+  priv->latest = g_bytes_ref (priv->value);
   g_mutex_init (&priv->value_lock);
+  g_queue_init (&priv->pending);
 }
 
 /**
@@ -432,26 +448,70 @@ gp_attribute_get_value (GpAttribute *self)
   return priv->value;
 }
 
-/* Stores @value (already checked) without sending it to subscribers. */
+/* Takes the writes stored on the I/O thread that the main context has not
+ * seen (oldest first) into @written; under value_lock. */
+static void
+take_pending_locked (GpAttributePrivate *priv,
+                     GQueue             *written)
+{
+  *written = priv->pending;
+  g_queue_init (&priv->pending);
+}
+
+/* Main context: @value becomes the value the main context sees, and
+ * [property@Attribute:value] is notified. Takes over @value. */
+static void
+set_main_value (GpAttribute *self,
+                GBytes      *value)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  g_bytes_unref (priv->value);
+  priv->value = value;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VALUE]);
+}
+
+/* Main context: the main context's value goes through @written, in order. */
+static void
+catch_up (GpAttribute *self,
+          GQueue      *written)
+{
+  GBytes *value;
+
+  if (g_queue_is_empty (written))
+    return;
+  g_object_ref (self);
+  while ((value = g_queue_pop_head (written)) != NULL)
+    set_main_value (self, value);
+  g_object_unref (self);
+}
+
+/* Stores @value (already checked) without sending it to subscribers.
+ * Main context only. */
 void
 gp_attribute_store_value (GpAttribute *self,
                           GBytes      *value)
 {
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  GQueue written;
   GBytes *old;
 
-  if (priv->value == value)
-    return;
-  g_bytes_ref (value);
+  /* Writes stored on the I/O thread came first; later ones build on
+   * @value. */
   g_mutex_lock (&priv->value_lock);
-  old = g_steal_pointer (&priv->value);
-  priv->value = value;
+  take_pending_locked (priv, &written);
+  old = priv->latest;
+  priv->latest = g_bytes_ref (value);
   g_mutex_unlock (&priv->value_lock);
   g_bytes_unref (old);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VALUE]);
+
+  catch_up (self, &written);
+  if (priv->value != value)
+    set_main_value (self, g_bytes_ref (value));
 }
 
-/* The stored value, from any thread. */
+/* The newest value, from any thread: with the writes stored on GDBus's
+ * I/O thread that the main context has not caught up with yet. */
 GBytes *
 gp_attribute_dup_value (GpAttribute *self)
 {
@@ -459,9 +519,52 @@ gp_attribute_dup_value (GpAttribute *self)
   GBytes *value;
 
   g_mutex_lock (&priv->value_lock);
-  value = g_bytes_ref (priv->value);
+  value = g_bytes_ref (priv->latest);
   g_mutex_unlock (&priv->value_lock);
   return value;
+}
+
+/* On GDBus's I/O thread: stores a central's write of @data at @offset in
+ * the newest value, which reads on that thread see at once. The main
+ * context catches up (and [property@Attribute:value] is notified) in
+ * gp_attribute_sync_value(), which must then run there: *@sync_needed says
+ * that it is not scheduled yet. Nothing is stored on error. */
+gboolean
+gp_attribute_store_written_on_thread (GpAttribute  *self,
+                                      guint         offset,
+                                      GBytes       *data,
+                                      gboolean     *sync_needed,
+                                      GError      **error)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  GBytes *new_value;
+
+  g_mutex_lock (&priv->value_lock);
+  new_value = gp_bytes_write_at (priv->latest, offset, data, error);
+  if (new_value != NULL)
+    {
+      *sync_needed = g_queue_is_empty (&priv->pending);
+      g_queue_push_tail (&priv->pending, g_bytes_ref (new_value));
+      g_bytes_unref (priv->latest);
+      priv->latest = new_value;
+    }
+  g_mutex_unlock (&priv->value_lock);
+  return new_value != NULL;
+}
+
+/* Main context: catches up with the writes stored on the I/O thread, in
+ * their order, notifying [property@Attribute:value] for each, as for a
+ * write answered on the main context. */
+void
+gp_attribute_sync_value (GpAttribute *self)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+  GQueue written;
+
+  g_mutex_lock (&priv->value_lock);
+  take_pending_locked (priv, &written);
+  g_mutex_unlock (&priv->value_lock);
+  catch_up (self, &written);
 }
 
 /**
@@ -640,8 +743,8 @@ gp_attribute_get_dbus_properties (GpAttribute     *self,
   GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
   GpAttributeClassPrivate *cpriv = get_class_private (self);
 
-  g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (priv->uuid));
-  g_variant_builder_add (builder, "{sv}", "Handle", g_variant_new_uint16 (priv->requested_handle));
+  gp_vardict_add (builder, "UUID", g_variant_new_string (priv->uuid));
+  gp_vardict_add (builder, "Handle", g_variant_new_uint16 (priv->requested_handle));
   if (cpriv->add_dbus_properties != NULL)
     cpriv->add_dbus_properties (self, builder);
 }
@@ -691,6 +794,13 @@ gp_attribute_reads_stored_value (GpAttribute *self)
   return !has_custom_handler (self, signals[SIGNAL_READ_REQUEST], TRUE);
 }
 
+/* The same for writes: they are stored as they come. */
+gboolean
+gp_attribute_writes_stored_value (GpAttribute *self)
+{
+  return !has_custom_handler (self, signals[SIGNAL_WRITE_REQUEST], FALSE);
+}
+
 /* ReadValue(a{sv} options) -> ay */
 void
 gp_attribute_handle_read (GpAttribute           *self,
@@ -709,6 +819,9 @@ gp_attribute_handle_read (GpAttribute           *self,
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
+
+  /* Writes answered on the I/O thread came before this call. */
+  gp_attribute_sync_value (self);
 
   /* The hot path: nobody wants to see the request. */
   if (!has_custom_handler (self, signals[SIGNAL_READ_REQUEST], TRUE))
@@ -743,6 +856,8 @@ gp_attribute_handle_write (GpAttribute           *self,
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
+
+  gp_attribute_sync_value (self);
 
   /* The hot path, as for reads: no request object when nobody looks. */
   if (!has_custom_handler (self, signals[SIGNAL_WRITE_REQUEST], FALSE))

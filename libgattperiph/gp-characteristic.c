@@ -499,13 +499,7 @@ gp_characteristic_validate (GpCharacteristic  *self,
 GVariant *
 gp_characteristic_flags_to_variant (GpCharacteristicFlags flags)
 {
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
-  for (guint i = 0; i < G_N_ELEMENTS (flag_names); i++)
-    if (flags & (1u << i))
-      g_variant_builder_add (&b, "s", flag_names[i]);
-  return g_variant_builder_end (&b);
+  return gp_flags_to_strv_variant (flag_names, G_N_ELEMENTS (flag_names), flags);
 }
 
 static gboolean
@@ -520,12 +514,12 @@ gp_characteristic_get_dbus_properties (GpCharacteristic *self,
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
 
-  g_variant_builder_add (builder, "{sv}", "Service",
-                         g_variant_new_object_path (gp_service_get_object_path (priv->service)));
-  g_variant_builder_add (builder, "{sv}", "Flags", gp_characteristic_flags_to_variant (priv->flags));
-  g_variant_builder_add (builder, "{sv}", "Notifying", g_variant_new_boolean (priv->notifying));
+  gp_vardict_add (builder, "Service",
+                  g_variant_new_object_path (gp_service_get_object_path (priv->service)));
+  gp_vardict_add (builder, "Flags", gp_characteristic_flags_to_variant (priv->flags));
+  gp_vardict_add (builder, "Notifying", g_variant_new_boolean (priv->notifying));
   if (uses_acquire_notify (priv))
-    g_variant_builder_add (builder, "{sv}", "NotifyAcquired", g_variant_new_boolean (priv->notifying));
+    gp_vardict_add (builder, "NotifyAcquired", g_variant_new_boolean (priv->notifying));
 }
 
 static gboolean

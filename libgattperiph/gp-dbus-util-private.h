@@ -45,6 +45,13 @@ GBytes      *gp_bytes_write_at                 (GBytes                 *old_valu
                                                 GBytes                 *data,
                                                 GError                **error);
 GVariant    *gp_bytes_to_variant               (GBytes                 *bytes);
+/* GetManagedObjects builds hundreds of these: no format strings. */
+void         gp_vardict_add                    (GVariantBuilder        *builder,
+                                                const char             *key,
+                                                GVariant               *value);
+GVariant    *gp_flags_to_strv_variant          (const char * const     *names,
+                                                guint                   n_names,
+                                                guint                   flags);
 GBytes      *gp_variant_to_bytes               (GVariant               *variant);
 GError      *gp_dbus_error_from_bluez          (GError                 *error);
 GVariant    *gp_dbus_lookup_property           (GVariant               *properties,

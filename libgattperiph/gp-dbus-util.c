@@ -30,19 +30,22 @@ gp_request_options_parse (GVariant          *options,
                           GpRequestOptions  *out,
                           GError           **error)
 {
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
+  gsize n;
 
   memset (out, 0, sizeof *out);
   out->link = GP_LINK_TYPE_UNKNOWN;
   out->write_type = GP_WRITE_TYPE_UNKNOWN;
 
-  g_variant_iter_init (&iter, options);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+  /* Child by child rather than with a format string: this runs for every
+   * read and write, and g_variant_iter_next() parses "{&sv}" each time. */
+  n = g_variant_n_children (options);
+  for (gsize i = 0; i < n; i++)
     {
-      /* Freed on every path out, including the error returns. */
-      g_autoptr(GVariant) owned = value;
+      g_autoptr(GVariant) entry = g_variant_get_child_value (options, i);
+      g_autoptr(GVariant) key_variant = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+      const char *key = g_variant_get_string (key_variant, NULL);
 
       if (strcmp (key, "offset") == 0)
         {
@@ -60,7 +63,8 @@ gp_request_options_parse (GVariant          *options,
         {
           if (!expect_type (value, key, G_VARIANT_TYPE_OBJECT_PATH, error))
             return FALSE;
-          /* Borrowed: @options outlives the request's construction. */
+          /* Borrowed: @options (which holds the string's data) outlives
+           * the request's construction. */
           out->device = g_variant_get_string (value, NULL);
         }
       else if (strcmp (key, "link") == 0)
@@ -98,6 +102,33 @@ gp_request_options_parse (GVariant          *options,
     }
 
   return TRUE;
+}
+
+/* Adds @key: @value (a floating reference is taken) to an a{sv} builder.
+ * g_variant_builder_add() would parse "{sv}" every time. */
+void
+gp_vardict_add (GVariantBuilder *builder,
+                const char      *key,
+                GVariant        *value)
+{
+  g_variant_builder_add_value (builder, g_variant_new_dict_entry (g_variant_new_string (key),
+                                                                  g_variant_new_variant (value)));
+}
+
+/* The names (as) of the bits set in @flags; bit i is @names[i]. */
+GVariant *
+gp_flags_to_strv_variant (const char * const *names,
+                          guint               n_names,
+                          guint               flags)
+{
+  const char *set[32];
+  guint n = 0;
+
+  g_assert (n_names <= G_N_ELEMENTS (set));
+  for (guint i = 0; i < n_names; i++)
+    if (flags & (1u << i))
+      set[n++] = names[i];
+  return g_variant_new_strv (set, n);
 }
 
 GVariant *

@@ -254,16 +254,10 @@ gp_descriptor_add_dbus_properties (GpAttribute     *attr,
                                    GVariantBuilder *builder)
 {
   GpDescriptorPrivate *priv = gp_descriptor_get_instance_private (GP_DESCRIPTOR (attr));
-  GVariantBuilder flags;
 
-  g_variant_builder_init (&flags, G_VARIANT_TYPE_STRING_ARRAY);
-  for (guint i = 0; i < G_N_ELEMENTS (flag_names); i++)
-    if (priv->flags & (1u << i))
-      g_variant_builder_add (&flags, "s", flag_names[i]);
-
-  g_variant_builder_add (builder, "{sv}", "Characteristic",
-                         g_variant_new_object_path (gp_attribute_get_object_path (GP_ATTRIBUTE (priv->characteristic))));
-  g_variant_builder_add (builder, "{sv}", "Flags", g_variant_builder_end (&flags));
+  gp_vardict_add (builder, "Characteristic",
+                  g_variant_new_object_path (gp_attribute_get_object_path (GP_ATTRIBUTE (priv->characteristic))));
+  gp_vardict_add (builder, "Flags", gp_flags_to_strv_variant (flag_names, G_N_ELEMENTS (flag_names), priv->flags));
 }
 
 void

@@ -30,15 +30,21 @@
  *   after a write, and must read what it wrote. The filter sees every call
  *   in arrival order and counts, per object, the GATT calls it hands to the
  *   main loop; a ReadValue is answered on the I/O thread from the stored
- *   value only when that count is zero. On the main loop the calls on one
+ *   value, and a WriteValue stored there, only when that count is zero and
+ *   no handler wants to see the request. A write stored on the I/O thread
+ *   is seen at once by reads there; the main context catches up (and
+ *   notifies `value`) in an idle of high priority, attached before any
+ *   later call is dispatched, and before running any GATT call on the
+ *   object (gp_attribute_sync_value()). On the main loop the calls on one
  *   object run one after the other: a call waits until the one before it
  *   was answered (a read behind a deferred write waits for the write's
  *   answer). A call is answered when its GDBusMethodInvocation goes away,
  *   which a weak reference observes.
  *
- * - The I/O thread never takes a reference on an exported object (nor on
+ * - The I/O thread never drops a reference on an exported object (nor on
  *   anything that holds one): the last one would then be dropped, and the
- *   object disposed and finalized, on that thread. It reads attributes only
+ *   object disposed and finalized, on that thread. (It takes an entry's
+ *   only to hand it to an idle on the main context.) It reads attributes only
  *   under the export's lock, which the main thread holds to remove them;
  *   the table keeps them alive until then. Entries are released on the
  *   main context only (an answer on another thread hands over to it).
@@ -61,6 +67,8 @@ struct _GpExport
   GPtrArray       *services;     /* GpService, in export order */
   GHashTable      *in_signatures; /* GDBusMethodInfo -> in-signature; immutable */
   guint            filter_id;
+  GQuark           ordered_quark; /* marks the messages the filter counted on an
+                                   * entry (the value is the export) */
 
   /* Shared with the filter on GDBus's I/O thread. */
   GMutex           lock;
@@ -86,12 +94,6 @@ struct _Entry
   GSource            *next_source;
 };
 
-/* Marks messages the filter counted on an entry (the value is the export). */
-static GQuark
-ordered_quark (void)
-{
-  return g_quark_from_static_string ("gp-export-ordered");
-}
 
 static Entry *
 entry_ref (Entry *entry)
@@ -197,11 +199,13 @@ add_object (GVariantBuilder *objects,
             const char      *path)
 {
   Entry *entry = g_hash_table_lookup (self->entries, path);
-  GVariantBuilder ifaces;
+  GVariant *iface = g_variant_new_dict_entry (g_variant_new_string (entry->info->name),
+                                              entry_properties (entry));
 
-  g_variant_builder_init (&ifaces, G_VARIANT_TYPE ("a{sa{sv}}"));
-  g_variant_builder_add (&ifaces, "{s@a{sv}}", entry->info->name, entry_properties (entry));
-  g_variant_builder_add (objects, "{o@a{sa{sv}}}", path, g_variant_builder_end (&ifaces));
+  /* No format strings: this runs for every object of the tree. */
+  g_variant_builder_add_value (objects,
+                               g_variant_new_dict_entry (g_variant_new_object_path (path),
+                                                         g_variant_new_array (NULL, &iface, 1)));
 }
 
 /* The reply to GetManagedObjects, in declaration order: services, then
@@ -250,6 +254,22 @@ finished_in_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* From another thread: @func runs on the main context with @entry, whose
+ * reference (taken by the caller) is dropped there. */
+static void
+entry_idle_on_main (Entry       *entry,
+                    GSourceFunc  func,
+                    int          priority)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, priority);
+  g_source_set_callback (source, func, entry, entry_unref);
+  g_source_set_static_name (source, "[gattperiph] export");
+  g_source_attach (source, entry->export->context);
+  g_source_unref (source);
+}
+
 /* Weak notify of an ordered call's invocation: the call was answered (or
  * dropped). Runs on the thread that answered. */
 static void
@@ -269,16 +289,9 @@ call_finished (gpointer  data,
       entry_unref (entry);
     }
   else
-    {
-      /* Answered on another thread: the entry (and what it holds) is
-       * released on the main context, never here. */
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_callback (source, finished_in_idle, entry, entry_unref);
-      g_source_set_static_name (source, "[gattperiph] call finished");
-      g_source_attach (source, self->context);
-      g_source_unref (source);
-    }
+    /* Answered on another thread: the entry (and what it holds) is
+     * released on the main context, never here. */
+    entry_idle_on_main (entry, finished_in_idle, G_PRIORITY_DEFAULT);
 }
 
 /* Runs an ordered call; takes over @invocation. */
@@ -346,7 +359,7 @@ object_method_call (GDBusConnection       *connection,
   else if (!GP_IS_ATTRIBUTE (entry->object))
     g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD,
                                            "Unknown method %s", method_name);
-  else if (g_object_get_qdata (G_OBJECT (message), ordered_quark ()) != self)
+  else if (g_object_get_qdata (G_OBJECT (message), self->ordered_quark) != self)
     /* Not seen by the filter (the object was being exported or
      * unexported): nothing to keep in order with. */
     gp_attribute_method_call (GP_ATTRIBUTE (entry->object), invocation, method_name, parameters);
@@ -404,6 +417,41 @@ is_gatt_call (GpExport     *self,
   return signature != NULL && strcmp (signature, g_dbus_message_get_signature (message)) == 0;
 }
 
+/* The main context catches up with writes stored on the I/O thread
+ * (notify::value), before any call dispatched after them. */
+static gboolean
+sync_in_idle (gpointer data)
+{
+  Entry *entry = data;
+
+  gp_attribute_sync_value (GP_ATTRIBUTE (entry->object));
+  return G_SOURCE_REMOVE;
+}
+
+/* The arguments of a ReadValue or WriteValue, if they are well formed. */
+static gboolean
+parse_value_call (GDBusMessage      *message,
+                  gboolean           is_read,
+                  GpRequestOptions  *opts,
+                  GBytes           **data)
+{
+  GVariant *body = g_dbus_message_get_body (message);
+  g_autoptr(GVariant) options = NULL;
+
+  if (body == NULL ||
+      !g_variant_is_of_type (body, is_read ? G_VARIANT_TYPE ("(a{sv})") : G_VARIANT_TYPE ("(aya{sv})")))
+    return FALSE;
+  options = g_variant_get_child_value (body, is_read ? 0 : 1);
+  if (!gp_request_options_parse (options, opts, NULL))
+    return FALSE;
+  if (!is_read)
+    {
+      g_autoptr(GVariant) ay = g_variant_get_child_value (body, 0);
+      *data = gp_variant_to_bytes (ay);
+    }
+  return TRUE;
+}
+
 static GDBusMessage *
 gate_filter (GDBusConnection *connection,
              GDBusMessage    *message,
@@ -413,10 +461,11 @@ gate_filter (GDBusConnection *connection,
   GpExport *self = user_data;
   g_autoptr(GVariant) reply_body = NULL;
   g_autoptr(GBytes) value = NULL;
+  g_autoptr(GBytes) data = NULL;
   GpRequestOptions opts;
   const char *path, *interface, *member;
-  gboolean is_read, options_ok = FALSE;
-  Entry *entry;
+  gboolean is_read, is_write, answered = FALSE;
+  Entry *entry, *sync_entry = NULL;
 
   if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
     return message;
@@ -429,16 +478,7 @@ gate_filter (GDBusConnection *connection,
     return message;
 
   is_read = strcmp (member, "ReadValue") == 0;
-  if (is_read)
-    {
-      GVariant *body = g_dbus_message_get_body (message);
-
-      if (body != NULL && g_variant_is_of_type (body, G_VARIANT_TYPE ("(a{sv})")))
-        {
-          g_autoptr(GVariant) options = g_variant_get_child_value (body, 0);
-          options_ok = gp_request_options_parse (options, &opts, NULL);
-        }
-    }
+  is_write = !is_read && strcmp (member, "WriteValue") == 0;
 
   g_mutex_lock (&self->lock);
   entry = g_hash_table_lookup (self->entries, path);
@@ -459,33 +499,52 @@ gate_filter (GDBusConnection *connection,
       return message;
     }
 
-  /* The hot path: a read of the stored value, when no earlier call on the
-   * object waits for its answer. The table keeps the attribute alive while
-   * the lock is held. */
-  if (is_read && options_ok && entry->unanswered == 0 &&
-      gp_attribute_reads_stored_value (GP_ATTRIBUTE (entry->object)))
+  /* The hot paths: a read of the stored value, or a write stored as it
+   * comes, when no earlier call on the object waits for its answer. The
+   * table keeps the attribute alive while the lock is held. */
+  if ((is_read || is_write) && entry->unanswered == 0 &&
+      (is_read ? gp_attribute_reads_stored_value (GP_ATTRIBUTE (entry->object))
+               : gp_attribute_writes_stored_value (GP_ATTRIBUTE (entry->object))) &&
+      parse_value_call (message, is_read, &opts, &data))
     {
-      value = gp_attribute_dup_value (GP_ATTRIBUTE (entry->object));
-      reply_body = gp_read_reply_body (value, opts.offset);
-      if (reply_body != NULL)
-        g_variant_ref_sink (reply_body);
+      GpAttribute *attr = GP_ATTRIBUTE (entry->object);
+      gboolean sync_needed = FALSE;
+
+      if (is_read)
+        {
+          value = gp_attribute_dup_value (attr);
+          reply_body = gp_read_reply_body (value, opts.offset);
+          if (reply_body != NULL)
+            g_variant_ref_sink (reply_body);
+          answered = reply_body != NULL;
+        }
+      else
+        /* An error (offset, length) is left to the main loop to answer. */
+        answered = opts.prepare_authorize ||
+                   gp_attribute_store_written_on_thread (attr, opts.offset, data, &sync_needed, NULL);
+      if (sync_needed)
+        sync_entry = entry_ref (entry);
     }
-  if (reply_body == NULL)
+  if (!answered)
     entry->unanswered++;
   g_mutex_unlock (&self->lock);
 
-  if (reply_body == NULL)
+  if (!answered)
     {
-      g_object_set_qdata (G_OBJECT (message), ordered_quark (), self);
+      g_object_set_qdata (G_OBJECT (message), self->ordered_quark, self);
       return message;
     }
 
-  {
-    g_autoptr(GDBusMessage) reply = g_dbus_message_new_method_reply (message);
+  if (sync_entry != NULL)
+    entry_idle_on_main (sync_entry, sync_in_idle, G_PRIORITY_HIGH);
+  if ((g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) == 0)
+    {
+      g_autoptr(GDBusMessage) reply = g_dbus_message_new_method_reply (message);
 
-    g_dbus_message_set_body (reply, reply_body);
-    g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
-  }
+      if (reply_body != NULL)
+        g_dbus_message_set_body (reply, reply_body);
+      g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+    }
   g_object_unref (message);
   return NULL;
 }
@@ -608,6 +667,7 @@ gp_export_init (GpExport *self)
   self->in_signatures = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->services = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_ref_thread_default ();
+  self->ordered_quark = g_quark_from_static_string ("gp-export-ordered");
   compute_in_signatures (self, GP_BLUEZ_INTERFACE_INFO (gatt_characteristic1));
   compute_in_signatures (self, GP_BLUEZ_INTERFACE_INFO (gatt_descriptor1));
 }

@@ -7,6 +7,7 @@
 #include "gp-application-private.h"
 #include "gp-attribute-private.h"
 #include "gp-characteristic-private.h"
+#include "gp-dbus-util-private.h"
 #include "gp-uuid-private.h"
 
 /**
@@ -657,10 +658,10 @@ gp_service_get_dbus_properties (GpService       *self,
         g_variant_builder_add (&includes, "o", inc->object_path);
     }
 
-  g_variant_builder_add (builder, "{sv}", "UUID", g_variant_new_string (self->uuid));
-  g_variant_builder_add (builder, "{sv}", "Primary", g_variant_new_boolean (self->primary));
-  g_variant_builder_add (builder, "{sv}", "Includes", g_variant_builder_end (&includes));
-  g_variant_builder_add (builder, "{sv}", "Handle", g_variant_new_uint16 (self->requested_handle));
+  gp_vardict_add (builder, "UUID", g_variant_new_string (self->uuid));
+  gp_vardict_add (builder, "Primary", g_variant_new_boolean (self->primary));
+  gp_vardict_add (builder, "Includes", g_variant_builder_end (&includes));
+  gp_vardict_add (builder, "Handle", g_variant_new_uint16 (self->requested_handle));
 }
 
 guint16
