@@ -6,10 +6,28 @@
 #include "fake-fixture.h"
 #include "gp-attribute-private.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CONTROL_PATH "/org/gattperiph/FakeBlueZ"
 #define CONTROL_IFACE "org.gattperiph.FakeBlueZ1"
+
+/* GP_TEST_CRASH=abort (or segv) makes every fixture test crash once the
+ * private bus and the fake BlueZ are up: tests/crash-report checks that the
+ * suite reports such a crash at once rather than at meson's timeout. */
+static void
+crash_if_asked (void)
+{
+  const char *how = g_getenv ("GP_TEST_CRASH");
+
+  if (how == NULL || *how == '\0')
+    return;
+  g_printerr ("GP_TEST_CRASH=%s: crashing on purpose\n", how);
+  if (strcmp (how, "segv") == 0)
+    raise (SIGSEGV);
+  abort ();
+}
 
 void
 fake_fixture_setup (FakeFixture   *fx,
@@ -53,6 +71,7 @@ fake_fixture_setup (FakeFixture   *fx,
     g_assert_no_error (error);
     g_variant_get (reply, "(o)", &fx->device);
   }
+  crash_if_asked ();
 }
 
 void
@@ -431,6 +450,7 @@ fake_fixture_setup_with_args (FakeFixture        *fx,
     g_assert_no_error (error);
     g_variant_get (reply, "(o)", &fx->device);
   }
+  crash_if_asked ();
 }
 
 GVariant *
