@@ -436,6 +436,7 @@ typedef struct
   GQueue            deferred;       /* GpRequest or GpPairingRequest kept by handlers */
   GSource          *answer_source;
   guint64           inputs, calls, refused, reregistered;
+  gboolean          timing;         /* GP_FUZZ_TIMING: each input's time */
 } Harness;
 
 static Harness *harness;
@@ -878,6 +879,7 @@ LLVMFuzzerInitialize (int    *argc,
   harness->initial_values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   harness->targets = g_ptr_array_new ();
   g_queue_init (&harness->deferred);
+  harness->timing = g_getenv ("GP_FUZZ_TIMING") != NULL;
 
   connect_pair ();
   harness->adapter = gp_adapter_new_for_path (harness->lib, ADAPTER_PATH);
@@ -1143,10 +1145,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   Target *target;
   const char *interface = NULL, *member = NULL;
   gboolean stranger, no_reply;
+  gint64 start;
   guint8 who;
 
   if (size < 5)
     return 0;
+  start = g_get_monotonic_time ();
   harness->inputs++;
   target = g_ptr_array_index (harness->targets, take_byte (&r) % harness->targets->len);
   choose_member (&r, target, &interface, &member, signature);
@@ -1228,5 +1232,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_error ("A call from another client changed the application:\n%s\nbecame\n%s", before, after);
     }
   reset ();
+  if (harness->timing)
+    g_printerr ("%s.%s at %s%s: %.3f ms\n", interface, member, target->path,
+                stranger ? " (stranger)" : "", (g_get_monotonic_time () - start) / 1000.0);
   return 0;
 }
