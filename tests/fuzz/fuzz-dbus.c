@@ -437,6 +437,7 @@ typedef struct
   GSource          *answer_source;
   guint64           inputs, calls, refused, reregistered;
   gboolean          timing;         /* GP_FUZZ_TIMING: each input's time */
+  int               lib_calls;      /* atomic: calls the library made to us */
 } Harness;
 
 static Harness *harness;
@@ -575,6 +576,7 @@ bus_filter (GDBusConnection *connection,
 
   if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
     return message;
+  g_atomic_int_inc (&harness->lib_calls);
   reply = answer (message);
   g_dbus_message_set_sender (reply, g_strcmp0 (g_dbus_message_get_destination (message),
                                                "org.freedesktop.DBus") == 0
@@ -931,11 +933,41 @@ drain (void)
     ;
 }
 
-/* Back to where every input starts. */
+static GDBusMessage *send_and_wait (GDBusMessage *message);
+
+/* Until the library has had the answers to every call it made (such as
+ * the probe after a Release, or the pacer's pings): a round trip through
+ * its main loop, then one more after each new call. The first round trip
+ * also flushes the calls it made after its answer to the input (its
+ * messages to us go out in order). */
+static void
+settle (int calls_before)
+{
+  int calls = calls_before - 1;
+
+  drain ();
+  /* Properties of the application's ObjectManager: answered by the
+   * library's main loop (GDBus itself answers for interfaces an object
+   * does not have). */
+  for (; calls != calls_before; calls = g_atomic_int_get (&harness->lib_calls))
+    {
+      g_autoptr(GDBusMessage) sync = g_dbus_message_new_method_call (LIB_NAME, "/app",
+                                                                     "org.freedesktop.DBus.Properties",
+                                                                     "GetAll");
+      g_autoptr(GDBusMessage) reply = NULL;
+
+      g_dbus_message_set_body (sync, g_variant_new ("(s)", "org.freedesktop.DBus.ObjectManager"));
+      g_dbus_message_set_sender (sync, BLUEZ_NAME);
+      calls_before = g_atomic_int_get (&harness->lib_calls);
+      reply = send_and_wait (sync);
+      drain ();
+    }
+}
+
+/* Back to where every input starts (the library settled). */
 static void
 reset (void)
 {
-  drain ();
   g_assert (g_queue_is_empty (&harness->deferred));
   for (guint i = 0; i < harness->attributes->len; i++)
     {
@@ -1132,99 +1164,163 @@ properties_body (Target     *target,
   }
 }
 
-int
-LLVMFuzzerTestOneInput (const uint8_t *data,
-                        size_t         size)
+/* One call of an input. */
+typedef struct
 {
-  Reader r = { data, size };
-  g_autoptr(GDBusMessage) message = NULL;
-  g_autoptr(GDBusMessage) reply = NULL;
+  GDBusMessage *message;
+  Target       *target;
+  const char   *interface;
+  const char   *member;
+  gboolean      stranger;
+  gboolean      no_reply;
+  gboolean      more;       /* another call follows, sent before any answer */
+  Pending       pending;
+} Call;
+
+static void
+call_clear (Call *call)
+{
+  g_clear_object (&call->message);
+  g_clear_object (&call->pending.reply);
+  g_clear_error (&call->pending.error);
+}
+
+/* Builds the next call from @r; FALSE if D-Bus cannot carry it. */
+static gboolean
+build_call (Reader *r,
+            Call   *call)
+{
   g_autoptr(GString) signature = g_string_new (NULL);
   g_autoptr(GVariant) body = NULL;
-  g_autofree char *before = NULL;
-  Target *target;
-  const char *interface = NULL, *member = NULL;
-  gboolean stranger, no_reply;
-  gint64 start;
   guint8 who;
 
-  if (size < 5)
-    return 0;
-  start = g_get_monotonic_time ();
-  harness->inputs++;
-  target = g_ptr_array_index (harness->targets, take_byte (&r) % harness->targets->len);
-  choose_member (&r, target, &interface, &member, signature);
-  who = take_byte (&r);
-  stranger = (who & 3) == 3;
-  no_reply = (who & 0x3c) == 0x3c;
+  call->target = g_ptr_array_index (harness->targets, take_byte (r) % harness->targets->len);
+  choose_member (r, call->target, &call->interface, &call->member, signature);
+  who = take_byte (r);
+  call->stranger = (who & 3) == 3;
+  call->no_reply = (who & 0x3c) == 0x3c;
+  call->more = (who & 0x80) != 0;
 
-  body = gen_body (signature->str, &r);
+  body = gen_body (signature->str, r);
   if (body != NULL)
     g_variant_ref_sink (body);
-  if (g_strcmp0 (interface, "org.freedesktop.DBus.Properties") == 0 && (who & 0x40) == 0)
+  if (g_strcmp0 (call->interface, "org.freedesktop.DBus.Properties") == 0 && (who & 0x40) == 0)
     {
       /* Well-formed Properties calls most of the time, so that the
        * library's handlers (not GDBus's checks) see them. */
-      GVariant *props = properties_body (target, member, &r, body);
+      GVariant *props = properties_body (call->target, call->member, r, body);
 
       g_clear_pointer (&body, g_variant_unref);
       body = g_variant_ref_sink (props);
     }
 
-  message = g_dbus_message_new_method_call (LIB_NAME, target->path, interface, member);
+  call->message = g_dbus_message_new_method_call (LIB_NAME, call->target->path, call->interface,
+                                                  call->member);
   if (body != NULL && g_variant_n_children (body) > 0)
-    g_dbus_message_set_body (message, body);
-  g_dbus_message_set_sender (message, stranger ? STRANGER_NAME : BLUEZ_NAME);
+    g_dbus_message_set_body (call->message, body);
+  g_dbus_message_set_sender (call->message, call->stranger ? STRANGER_NAME : BLUEZ_NAME);
+  if (call->no_reply)
+    g_dbus_message_set_flags (call->message, G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED);
   {
     /* GDBus sends only what D-Bus can carry (a raw body may hold, in a
      * variant, types such as "()" or maybes): nobody can send the rest,
      * and GDBus would refuse it on receipt. */
     gsize len;
-    g_autofree guchar *blob = g_dbus_message_to_blob (message, &len, G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING, NULL);
+    g_autofree guchar *blob = g_dbus_message_to_blob (call->message, &len,
+                                                      G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING, NULL);
 
-    if (blob == NULL)
-      return 0;
+    return blob != NULL;
   }
-  if (stranger)
-    before = snapshot ();
-  harness->calls++;
+}
 
-  if (no_reply)
+static void
+check_answer (Call *call)
+{
+  GDBusMessage *reply = call->pending.reply;
+
+  if (reply == NULL)
+    g_error ("No answer from the library to %s.%s at %s: %s (a hang)", call->interface,
+             call->member, call->target->path, call->pending.error->message);
+  /* Sockets that came with the answer: bluetoothd closes them. */
+  if (g_dbus_message_get_unix_fd_list (reply) != NULL)
     {
-      g_autoptr(GDBusMessage) sync = NULL;
+      GUnixFDList *fds = g_dbus_message_get_unix_fd_list (reply);
 
-      /* Then a call that the main loop answers: when it is back, the
-       * first one was dispatched. */
-      g_dbus_message_set_flags (message, G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED);
-      g_dbus_connection_send_message (harness->bus, message, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
-      sync = g_dbus_message_new_method_call (LIB_NAME, "/app", "org.freedesktop.DBus.Properties", "GetAll");
-      g_dbus_message_set_body (sync, g_variant_new ("(s)", "org.bluez.GattService1"));
-      g_dbus_message_set_sender (sync, BLUEZ_NAME);
-      reply = send_and_wait (sync);
+      for (int i = 0; i < g_unix_fd_list_get_length (fds); i++)
+        close (g_unix_fd_list_get (fds, i, NULL));
     }
-  else
+  if (!call->stranger)
+    return;
+  if (call->target->info != NULL &&
+      g_strcmp0 (call->interface, "org.freedesktop.DBus.Introspectable") != 0 &&
+      g_strcmp0 (call->interface, "org.freedesktop.DBus.Peer") != 0 &&
+      g_dbus_message_get_message_type (reply) != G_DBUS_MESSAGE_TYPE_ERROR)
+    g_error ("%s.%s at %s from another client than bluetoothd was answered",
+             call->interface, call->member, call->target->path);
+  harness->refused += g_dbus_message_get_message_type (reply) == G_DBUS_MESSAGE_TYPE_ERROR;
+}
+
+#define MAX_CALLS 4
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  Reader r = { data, size };
+  Call calls[MAX_CALLS] = { { 0 } };
+  g_autofree char *before = NULL;
+  gboolean all_strangers = TRUE;
+  guint n = 0;
+  gint64 start;
+  int calls_before;
+
+  if (size < 5)
+    return 0;
+  start = g_get_monotonic_time ();
+  calls_before = g_atomic_int_get (&harness->lib_calls);
+  harness->inputs++;
+
+  /* One call, or up to MAX_CALLS sent before any answer (calls on one
+   * object are answered in order, behind a deferred one). */
+  do
     {
-      reply = send_and_wait (message);
-      /* Sockets that came with the answer: bluetoothd closes them. */
-      if (g_dbus_message_get_unix_fd_list (reply) != NULL)
+      if (!build_call (&r, &calls[n]))
         {
-          GUnixFDList *fds = g_dbus_message_get_unix_fd_list (reply);
-
-          for (int i = 0; i < g_unix_fd_list_get_length (fds); i++)
-            close (g_unix_fd_list_get (fds, i, NULL));
+          for (guint i = 0; i <= n; i++)
+            call_clear (&calls[i]);
+          return 0;
         }
-      if (stranger && target->info != NULL &&
-          g_strcmp0 (interface, "org.freedesktop.DBus.Introspectable") != 0 &&
-          g_strcmp0 (interface, "org.freedesktop.DBus.Peer") != 0 &&
-          g_dbus_message_get_message_type (reply) != G_DBUS_MESSAGE_TYPE_ERROR)
-        g_error ("%s.%s at %s from another client than bluetoothd was answered",
-                 interface, member, target->path);
-      if (stranger && g_dbus_message_get_message_type (reply) == G_DBUS_MESSAGE_TYPE_ERROR)
-        harness->refused++;
+      all_strangers &= calls[n].stranger;
+      n++;
+    }
+  while (calls[n - 1].more && n < MAX_CALLS && r.len > 0);
+
+  if (all_strangers)
+    before = snapshot ();
+  for (guint i = 0; i < n; i++)
+    {
+      harness->calls++;
+      if (calls[i].no_reply)
+        g_dbus_connection_send_message (harness->bus, calls[i].message, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                        NULL, NULL);
+      else
+        g_dbus_connection_send_message_with_reply (harness->bus, calls[i].message,
+                                                   G_DBUS_SEND_MESSAGE_FLAGS_NONE, REPLY_TIMEOUT_MSEC,
+                                                   NULL, NULL, got_reply, &calls[i].pending);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (calls[i].no_reply)
+        continue;
+      while (!calls[i].pending.done)
+        g_main_context_iteration (NULL, TRUE);
+      check_answer (&calls[i]);
     }
 
-  drain ();
-  if (stranger)
+  /* A round trip through the library's main loop: the calls without an
+   * answer were dispatched too. */
+  settle (calls_before);
+  if (all_strangers)
     {
       g_autofree char *after = snapshot ();
 
@@ -1233,7 +1329,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     }
   reset ();
   if (harness->timing)
-    g_printerr ("%s.%s at %s%s: %.3f ms\n", interface, member, target->path,
-                stranger ? " (stranger)" : "", (g_get_monotonic_time () - start) / 1000.0);
+    g_printerr ("%s.%s at %s%s, %u call(s): %.3f ms\n", calls[0].interface, calls[0].member,
+                calls[0].target->path, calls[0].stranger ? " (stranger)" : "", n,
+                (g_get_monotonic_time () - start) / 1000.0);
+  for (guint i = 0; i < n; i++)
+    call_clear (&calls[i]);
   return 0;
 }

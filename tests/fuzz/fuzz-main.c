@@ -24,6 +24,8 @@ run_file (const char *path)
 
   if (!g_file_get_contents (path, &contents, &len, &error))
     g_error ("%s", error->message);
+  /* Named first: a failure's output then says which input it was. */
+  g_printerr ("%s\n", path);
   LLVMFuzzerTestOneInput ((const uint8_t *) contents, len);
   return 1;
 }

@@ -29,15 +29,22 @@ OPTIONS_OFFSET = bytes([0x01, 0x00, 0x01, 0x00, 0x05])
 TAIL = bytes([0x02, 0x00, 0x01, 0x02, 0x01, 0x01, 0x00, 0x17, 0x05, 0x41, 0x42, 0x43])
 
 
-def seed(name, target, which, member, who=BLUEZ, mode=0x00, values=OPTIONS_OFFSET + TAIL,
-         other=0):
+def call(target, which, member, who=BLUEZ, mode=0x00, values=OPTIONS_OFFSET + TAIL, other=0,
+         more=False):
     t = TARGETS.index(target)
     data = bytes([t, which, member])
     if target in NOT_EXPORTED or which == 7:
         data += bytes([other])     # the interface picked for it
-    data += bytes([who, mode]) + values
+    return data + bytes([who | (0x80 if more else 0), mode]) + values
+
+
+def write(name, data):
     with open(os.path.join(out, f"seed-{name}"), "wb") as f:
         f.write(data)
+
+
+def seed(name, *args, **kwargs):
+    write(name, call(*args, **kwargs))
 
 
 for target in TARGETS:
@@ -73,3 +80,15 @@ for mode, name in ((0x0A, "short"), (0x0C, "extra"), (0x0E, "random-signature"),
     seed(f"write-{name}", "svc1-chr0", 0, 1, mode=mode)
 # No reply expected.
 seed("write-no-reply", "svc1-chr0", 0, 1, who=0x3C)
+# Several calls before any answer: reads and a write queued behind a
+# deferred read, on one object and across objects.
+read_deferred = dict(values=bytes([0x01, 0x00, 0x01, 0x00, 0x02]))
+write("pipelined-deferred",
+      call("svc1-chr2-deferred", 0, 0, more=True, **read_deferred)
+      + call("svc1-chr2-deferred", 0, 1, more=True, values=bytes([0x02, 0x41, 0x42, 0x00]))
+      + call("svc1-chr2-deferred", 0, 0, more=True, **read_deferred)
+      + call("svc1-chr0", 0, 0, values=OPTIONS_OFFSET))
+write("pipelined-agent",
+      call("agent", 0, 3, more=True) + call("agent", 0, 1, more=True) + call("agent", 0, 0))
+write("pipelined-release-and-read",
+      call("adv", 0, 0, more=True) + call("svc1-chr0", 0, 0, values=OPTIONS_OFFSET))
