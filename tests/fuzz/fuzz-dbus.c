@@ -44,6 +44,7 @@
 #include "gp-service-private.h"
 
 #include <gio/gunixfdlist.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -868,8 +869,15 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  /* Real malloc for every GObject, so that LeakSanitizer sees them. */
-  g_setenv ("G_SLICE", "always-malloc", TRUE);
+  /* Real malloc for every GObject and GVariant, so that LeakSanitizer
+   * sees them: GSlice reads G_SLICE when GLib loads (its constructors use
+   * it), so the process starts again with it set. */
+  if (g_strcmp0 (g_getenv ("G_SLICE"), "always-malloc") != 0)
+    {
+      g_setenv ("G_SLICE", "always-malloc", TRUE);
+      execv ("/proc/self/exe", *argv);
+      g_error ("Cannot run again with G_SLICE=always-malloc: %s", g_strerror (errno));
+    }
   /* A critical or a warning is a bug the input found. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   if (g_getenv ("GP_FUZZ_DEBUG") == NULL)
@@ -1153,7 +1161,7 @@ properties_body (Target     *target,
       value = g_variant_new_variant (gen_value (G_VARIANT_TYPE (prop->signature), r, 1));
     else
       value = g_variant_new_variant (gen_value (G_VARIANT_TYPE (PICK (r, variant_types)), r, 1));
-    g_variant_ref_sink (value);
+    g_variant_take_ref (value);
     if (!g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
       {
         GVariant *wrapped = g_variant_ref_sink (g_variant_new_variant (value));
@@ -1203,7 +1211,7 @@ build_call (Reader *r,
 
   body = gen_body (signature->str, r);
   if (body != NULL)
-    g_variant_ref_sink (body);
+    g_variant_take_ref (body);   /* floating or not, one reference */
   if (g_strcmp0 (call->interface, "org.freedesktop.DBus.Properties") == 0 && (who & 0x40) == 0)
     {
       /* Well-formed Properties calls most of the time, so that the
