@@ -911,6 +911,19 @@ collect_attributes (void)
   add_target (ADAPTER_PATH, NULL);
 }
 
+static void
+log_and_abort (const char     *domain,
+               GLogLevelFlags  level,
+               const char     *message,
+               gpointer        user_data)
+{
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 && g_getenv ("GP_FUZZ_DEBUG") == NULL)
+    return;
+  g_log_default_handler (domain, level, message, NULL);
+  if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) != 0)
+    abort ();
+}
+
 int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
@@ -924,11 +937,9 @@ LLVMFuzzerInitialize (int    *argc,
       execv ("/proc/self/exe", *argv);
       g_error ("Cannot run again with G_SLICE=always-malloc: %s", g_strerror (errno));
     }
-  /* A critical or a warning is a bug the input found. */
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  if (g_getenv ("GP_FUZZ_DEBUG") == NULL)
-    g_log_set_handler ("GattPeriph", G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO | G_LOG_LEVEL_MESSAGE,
-                       (GLogFunc) (void (*) (void)) g_log_default_handler, NULL);
+  /* A critical or a warning is a bug the input found: abort (GLib's fatal
+   * messages raise SIGTRAP, which libFuzzer does not catch). */
+  g_log_set_default_handler (log_and_abort, NULL);
 
   harness = g_new0 (Harness, 1);
   harness->attributes = g_ptr_array_new_with_free_func (g_object_unref);
