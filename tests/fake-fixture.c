@@ -6,10 +6,62 @@
 #include "fake-fixture.h"
 #include "gp-attribute-private.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CONTROL_PATH "/org/gattperiph/FakeBlueZ"
 #define CONTROL_IFACE "org.gattperiph.FakeBlueZ1"
+
+/* GTestDBus forks a watcher process the first time it starts a
+ * dbus-daemon (GLib 2.74 up to at least 2.84): the watcher kills the
+ * daemons when the test process goes, which it learns from the end of its
+ * pipe from the test process. That pipe is not close-on-exec, and every
+ * later dbus-daemon inherits its write end: when a test crashes in its
+ * second fixture or later, the pipe stays open, the watcher never kills
+ * the daemon, and both keep the test's stdout and stderr open, so meson
+ * sees the crash only at its timeout (300 s). Marking the process's
+ * descriptors close-on-exec after each start keeps the pipe out of later
+ * daemons (GLib hands a daemon the descriptors it means to on purpose). */
+void
+fake_test_dbus_up (GTestDBus *bus)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_test_dbus_up (bus);
+  dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = atoi (name);
+      int flags = fd > 2 ? fcntl (fd, F_GETFD) : -1;
+
+      if (flags >= 0 && (flags & FD_CLOEXEC) == 0)
+        fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+}
+
+/* GP_TEST_CRASH=abort (or segv) makes every fixture test crash once the
+ * private bus and the fake BlueZ are up: tests/crash-report checks that the
+ * suite reports such a crash at once rather than at meson's timeout. */
+static void
+crash_if_asked (void)
+{
+  const char *how = g_getenv ("GP_TEST_CRASH");
+  const char *at = g_getenv ("GP_TEST_CRASH_AT");
+  static guint setups;
+
+  if (how == NULL || *how == '\0')
+    return;
+  if (at != NULL && ++setups < (guint) atoi (at))
+    return;
+  g_printerr ("GP_TEST_CRASH=%s: crashing on purpose\n", how);
+  if (strcmp (how, "segv") == 0)
+    raise (SIGSEGV);
+  abort ();
+}
 
 void
 fake_fixture_setup (FakeFixture   *fx,
@@ -24,7 +76,7 @@ fake_fixture_setup (FakeFixture   *fx,
 
   g_assert_nonnull (fake_py);
   fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
+  fake_test_dbus_up (fx->bus);
   address = g_test_dbus_get_bus_address (fx->bus);
 
   /* The fake exits when our end of its stdin closes, so a test that
@@ -53,6 +105,7 @@ fake_fixture_setup (FakeFixture   *fx,
     g_assert_no_error (error);
     g_variant_get (reply, "(o)", &fx->device);
   }
+  crash_if_asked ();
 }
 
 void
@@ -394,7 +447,7 @@ fake_fixture_setup_with_args (FakeFixture        *fx,
 
   g_assert_nonnull (fake_py);
   fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
+  fake_test_dbus_up (fx->bus);
   address = g_test_dbus_get_bus_address (fx->bus);
 
   g_ptr_array_add (argv, (gpointer) (python != NULL ? python : "/usr/bin/python3"));
@@ -431,6 +484,7 @@ fake_fixture_setup_with_args (FakeFixture        *fx,
     g_assert_no_error (error);
     g_variant_get (reply, "(o)", &fx->device);
   }
+  crash_if_asked ();
 }
 
 GVariant *

@@ -15,6 +15,8 @@ typedef struct
   char            *device;    /* a connected central */
 } FakeFixture;
 
+/* g_test_dbus_up(), and a crash of the test is seen at once (see the .c). */
+void        fake_test_dbus_up       (GTestDBus     *bus);
 void        fake_fixture_setup      (FakeFixture   *fx,
                                      gconstpointer  data);
 void        fake_fixture_teardown   (FakeFixture   *fx,

@@ -8,6 +8,7 @@
  */
 
 #include <gattperiph.h>
+#include "fake-fixture.h"
 #include "gp-attribute-private.h"
 #include "gp-dbus-util-private.h"
 
@@ -111,7 +112,7 @@ setup (Fixture       *fx,
   GAsyncResult *result = NULL;
 
   fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
+  fake_test_dbus_up (fx->bus);
   fx->app_conn = connect_bus (fx);
   fx->bluez = connect_bus (fx);
   fx->app_name = g_dbus_connection_get_unique_name (fx->app_conn);
