@@ -90,7 +90,7 @@ managed_objects (Floor *f)
   if (f->fd_path)
     g_variant_builder_add (&chrc, "{sv}", "NotifyAcquired", g_variant_new_boolean (FALSE));
   g_variant_builder_add (&objs, "{o@a{sa{sv}}}", CHAR_PATH,
-                         g_variant_new_parsed ("{'org.bluez.GattCharacteristic1': %v}",
+                         g_variant_new_parsed ("{'org.bluez.GattCharacteristic1': %@a{sv}}",
                                                g_variant_builder_end (&chrc)));
   return g_variant_new ("(@a{oa{sa{sv}}})", g_variant_builder_end (&objs));
 }

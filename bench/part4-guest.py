@@ -129,8 +129,20 @@ async def one_run(key, cmd, args, logdir, round_no):
             res["adv_s"] = p.t_adv - p.t0
             count = [0]
             async with gpcentral.Central(timeout=30) as c:
-                await c.connect(name=NAME, service=SERVICE)
-                char = c.characteristic(CHAR)
+                for attempt in range(3):
+                    # bleak on 5.66 can fail to list the services right
+                    # after connecting (see scenario 19): connect again.
+                    try:
+                        await c.connect(name=NAME, service=SERVICE)
+                        char = c.characteristic(CHAR)
+                        break
+                    except Exception as e:
+                        if attempt == 2:
+                            raise
+                        log("%s: connect: %s: %s; again" % (key, type(e).__name__, e))
+                        await c.disconnect()
+                        await asyncio.sleep(1.0)
+                res["connect_attempts"] = attempt + 1
 
                 def on_value(_c, _data):
                     count[0] += 1
@@ -145,7 +157,7 @@ async def one_run(key, cmd, args, logdir, round_no):
                     lat.append(await dbus_latency_ms(c))
                 n1, s1 = count[0], sample(p.proc.pid)
                 t = time.monotonic()
-                await c.client.stop_notify(char)
+                await asyncio.wait_for(c.client.stop_notify(char), 30)
                 res["unsubscribe_s"] = time.monotonic() - t
             n = n1 - n0
             dt = s1["t"] - s0["t"]
@@ -183,7 +195,10 @@ async def main():
         order = list(plan)
         rng.shuffle(order)
         for key, cmd in order:
-            res = await one_run(key, cmd, args, logdir, r)
+            try:
+                res = await asyncio.wait_for(one_run(key, cmd, args, logdir, r), args.duration + 180)
+            except asyncio.TimeoutError:
+                res = {"key": key, "round": r, "ok": False, "error": "run timed out"}
             with open("/proc/loadavg") as f:
                 res["guest_load"] = f.read().split()[0]
             log("round %d %-14s %s" % (r, key, "%.0f/s adv %.2fs" % (res["per_second"], res["adv_s"])
