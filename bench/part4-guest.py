@@ -118,6 +118,19 @@ async def dbus_latency_ms(c):
     return (time.monotonic() - t) * 1000.0
 
 
+async def forget_devices(c):
+    """Removes every device the central's adapter knows. bluetoothd caches
+    a peer's GATT database even unbonded ([GATT] Cache = always), and every
+    peripheral here has the same address but not the same handles: with a
+    stale cache, bleak lists half the services."""
+    adapter = "/org/bluez/" + c.adapter
+    body = await c.bluez_call("/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+    for path, ifaces in body[0].items():
+        if path.startswith(adapter + "/dev_") and "org.bluez.Device1" in ifaces:
+            with contextlib.suppress(Exception):
+                await c.bluez_call(adapter, "org.bluez.Adapter1", "RemoveDevice", "o", [path])
+
+
 async def one_run(key, cmd, args, logdir, round_no):
     res = {"key": key, "round": round_no, "ok": False}
     with open(os.path.join(logdir, "%s-%d.log" % (key, round_no)), "w") as logf:
@@ -133,6 +146,7 @@ async def one_run(key, cmd, args, logdir, round_no):
                     # bleak on 5.66 can fail to list the services right
                     # after connecting (see scenario 19): connect again.
                     try:
+                        await forget_devices(c)
                         await c.connect(name=NAME, service=SERVICE)
                         char = c.characteristic(CHAR)
                         break
@@ -159,6 +173,8 @@ async def one_run(key, cmd, args, logdir, round_no):
                 t = time.monotonic()
                 await asyncio.wait_for(c.client.stop_notify(char), 30)
                 res["unsubscribe_s"] = time.monotonic() - t
+                await c.disconnect()
+                await forget_devices(c)
             n = n1 - n0
             dt = s1["t"] - s0["t"]
             res.update({
