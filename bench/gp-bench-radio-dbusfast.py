@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 
-from dbus_fast import BusType, Message, MessageType, PropertyAccess
+from dbus_fast import BusType, Message, MessageType, PropertyAccess, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
@@ -137,6 +137,20 @@ async def main():
     bus.export(SERVICE_PATH, Service())
     bus.export(CHAR_PATH, chrc)
     bus.export(ADV_PATH, Advertisement(args.name))
+
+    # bluetoothd reads an advertisement with GetManagedObjects on the
+    # advertisement's own path; dbus_fast's built-in handler lists only
+    # the objects below a path, so bluetoothd would see an empty advert.
+    def on_message(msg):
+        if msg.message_type == MessageType.METHOD_CALL and msg.member == "GetManagedObjects" \
+                and msg.path == ADV_PATH:
+            props = {"Type": Variant("s", "peripheral"), "LocalName": Variant("s", args.name),
+                     "ServiceUUIDs": Variant("as", [SERVICE])}
+            return Message.new_method_return(msg, "a{oa{sa{sv}}}",
+                                             [{ADV_PATH: {"org.bluez.LEAdvertisement1": props}}])
+        return None
+
+    bus.add_message_handler(on_message)
     await call(bus, adapter, "org.bluez.GattManager1", "RegisterApplication", "oa{sv}", [APP_PATH, {}])
     await call(bus, adapter, "org.bluez.LEAdvertisingManager1", "RegisterAdvertisement", "oa{sv}",
                [ADV_PATH, {}])
