@@ -110,6 +110,10 @@ class Advertisement(ServiceInterface):
     def ServiceUUIDs(self) -> "as":  # noqa: F821
         return [SERVICE]
 
+    @dbus_property(access=PropertyAccess.READ)
+    def Discoverable(self) -> "b":  # noqa: F821
+        return True  # BlueZ 5.82 centrals ignore the name of other adverts
+
 
 async def call(bus, path, interface, member, signature, body):
     reply = await bus.call(Message(destination="org.bluez", path=path, interface=interface,
@@ -145,7 +149,7 @@ async def main():
         if msg.message_type == MessageType.METHOD_CALL and msg.member == "GetManagedObjects" \
                 and msg.path == ADV_PATH:
             props = {"Type": Variant("s", "peripheral"), "LocalName": Variant("s", args.name),
-                     "ServiceUUIDs": Variant("as", [SERVICE])}
+                     "ServiceUUIDs": Variant("as", [SERVICE]), "Discoverable": Variant("b", True)}
             return Message.new_method_return(msg, "a{oa{sa{sv}}}",
                                              [{ADV_PATH: {"org.bluez.LEAdvertisement1": props}}])
         return None

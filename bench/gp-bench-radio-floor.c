@@ -285,6 +285,10 @@ adv_get_property (GDBusConnection *connection, const char *sender, const char *o
     return g_variant_new_string (f->name);
   if (strcmp (property_name, "ServiceUUIDs") == 0)
     return g_variant_new_strv ((const char *[]) { BENCH_SERVICE }, 1);
+  /* Without the LE General Discoverable flag, BlueZ 5.82 centrals ignore
+   * the advert's name and UUIDs (docs/bluez-quirks.md). */
+  if (strcmp (property_name, "Discoverable") == 0)
+    return g_variant_new_boolean (TRUE);
   return NULL;
 }
 
@@ -319,6 +323,7 @@ main (int argc, char *argv[])
     "<property name='Type' type='s' access='read'/>"
     "<property name='LocalName' type='s' access='read'/>"
     "<property name='ServiceUUIDs' type='as' access='read'/>"
+    "<property name='Discoverable' type='b' access='read'/>"
     "</interface></node>";
   g_autoptr(GDBusNodeInfo) adv_info = NULL;
 
