@@ -66,7 +66,7 @@ def run_release(args, bluez, workdir):
     with open(os.path.join(d, "plan.json"), "w") as f:
         json.dump(plan, f)
     out = os.path.join(d, "runs.jsonl")
-    per_run = args.part4_duration + 45          # start, scan, connect, warm-up, teardown (TCG)
+    per_run = args.part4_duration + 120         # start, scan, connect, warm-up, teardown (TCG, loaded)
     timeout = int(60 + len(plan) * args.part4_runs * per_run)
     env = dict(os.environ)
     env["GP_BUILD_DIR"] = args.builddir
