@@ -1,0 +1,294 @@
+# part4.py: bench Part 4, the radio. Imported by bench/run-bench (--part4).
+#
+# Boots the qemu sandbox of tests/sandbox/ ONCE per BlueZ release (real
+# bluetoothd without -d, btvirt controllers, a bleak central on hci1) and
+# runs bench/part4-guest.py in it, which starts every peripheral below
+# --part4-runs times in shuffled order. Tables: medians (min–max) per
+# peripheral, ratios against the C floors of the same run, each next to its
+# target (issue 11). Nothing fails on speed.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCROOT = os.path.dirname(HERE)
+PYTHON = "/usr/bin/python3"
+
+# key, label, floor key (for ratios), path
+PERIPHERALS = [
+    ("floor-pc", "C floor, raw GDBus, PropertiesChanged", None, "pc"),
+    ("floor-fd", "C floor, raw GDBus, AcquireNotify socket", None, "fd"),
+    ("lib-pc-send", "**libgattperiph** PropertiesChanged, send_value_async", "floor-pc", "pc"),
+    ("lib-pc-set", "**libgattperiph** PropertiesChanged, set_value spin", "floor-pc", "pc"),
+    ("lib-fd-send", "**libgattperiph** AcquireNotify, send_value_async", "floor-fd", "fd"),
+    ("lib-fd-set", "**libgattperiph** AcquireNotify, set_value spin", "floor-fd", "fd"),
+    ("dbusfast-pc", "dbus_fast (Python), PropertiesChanged, paced as the floor", "floor-pc", "pc"),
+]
+TARGET_RATE = {"pc": 1.0, "fd": 1.2}
+TARGET_CPU = 1.1
+
+
+def log(*a):
+    import sys
+    print(*a, file=sys.stderr, flush=True)
+
+
+def commands(builddir, floor_window):
+    b = os.path.join(builddir, "bench")
+    lib = os.path.join(b, "gp-bench-radio-lib")
+    floor = os.path.join(b, "gp-bench-radio-floor")
+    return {
+        "floor-pc": [floor, "--path", "pc", "--window", str(floor_window)],
+        "floor-fd": [floor, "--path", "fd", "--window", str(floor_window)],
+        "lib-pc-send": [lib, "--path", "pc", "--mode", "send"],
+        "lib-pc-set": [lib, "--path", "pc", "--mode", "set"],
+        "lib-fd-send": [lib, "--path", "fd", "--mode", "send"],
+        "lib-fd-set": [lib, "--path", "fd", "--mode", "set"],
+        "dbusfast-pc": [PYTHON, os.path.join(HERE, "gp-bench-radio-dbusfast.py"),
+                        "--window", str(floor_window)],
+    }
+
+
+def run_release(args, bluez, workdir):
+    """One sandbox boot: every peripheral, --part4-runs rounds. Returns the runs."""
+    cmds = commands(args.builddir, args.part4_floor_window)
+    keys = [k for k, *_ in PERIPHERALS if k in args.part4_peripherals]
+    plan = [[k, cmds[k]] for k in keys]
+    d = os.path.join(workdir, bluez)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "plan.json"), "w") as f:
+        json.dump(plan, f)
+    out = os.path.join(d, "runs.jsonl")
+    per_run = args.part4_duration + 120         # start, scan, connect, warm-up, teardown (TCG, loaded)
+    timeout = int(60 + len(plan) * args.part4_runs * per_run)
+    env = dict(os.environ)
+    env["GP_BUILD_DIR"] = args.builddir
+    env["GP_SOURCE_DIR"] = SRCROOT
+    libdir = os.path.join(args.builddir, "libgattperiph")
+    env["LD_LIBRARY_PATH"] = libdir + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
+    env.pop("G_DEBUG", None)
+    cmd = [os.path.join(SRCROOT, "tests", "sandbox", "gp-sandbox"), "--bluez", bluez, "--no-debug",
+           "--timeout", str(timeout), "--share", d, "run", "--",
+           PYTHON, "-u", os.path.join(HERE, "part4-guest.py"), "--plan", os.path.join(d, "plan.json"),
+           "--out", out, "--runs", str(args.part4_runs), "--duration", str(args.part4_duration)]
+    log("# part 4: BlueZ %s: %d peripherals × %d runs × %.0f s (sandbox timeout %d s)"
+        % (bluez, len(plan), args.part4_runs, args.part4_duration, timeout))
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, env=env, cwd=d)
+    elapsed = time.monotonic() - t0
+    runs = []
+    if os.path.exists(out):
+        with open(out) as f:
+            runs = [json.loads(line) for line in f if line.strip()]
+    if p.returncode != 0:
+        log("# part 4: the sandbox exited with %d (%d runs recorded)" % (p.returncode, len(runs)))
+    return {"bluez": bluez, "runs": runs, "elapsed_s": elapsed, "sandbox_status": p.returncode}
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None, None
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt_mmm(m, digits=0):
+    if m[0] is None:
+        return "–"
+    f = "%." + str(digits) + "f"
+    return (f + " (" + f + "–" + f + ")") % m
+
+
+def fmt(x, digits=0):
+    return "–" if x is None else ("%." + str(digits) + "f") % x
+
+
+def verdict(r, target, higher_is_better=True):
+    if r is None:
+        return "–"
+    ok = r >= target if higher_is_better else r <= target
+    return "%.2f× (target %s %.1f×: %s)" % (r, "≥" if higher_is_better else "≤", target, "met" if ok else "**missed**")
+
+
+def summarise(release):
+    by = {}
+    for r in release["runs"]:
+        by.setdefault(r["key"], []).append(r)
+    s = {}
+    for key, runs in by.items():
+        ok = [r for r in runs if r.get("ok")]
+        s[key] = {
+            "n": len(ok), "failed": len(runs) - len(ok),
+            "errors": sorted({r.get("error", "") for r in runs if not r.get("ok")}),
+            "rate": med([r["per_second"] for r in ok]),
+            "cpu": med([r["app_cpu_us_per_notif"] for r in ok]),
+            "btd_cpu": med([r["btd_cpu_us_per_notif"] for r in ok]),
+            "adv": med([r["adv_s"] * 1000 for r in runs if "adv_s" in r]),
+            "unsub": med([r.get("unsubscribe_s") for r in ok]),
+            "dbus_ms": med([statistics.median(r["dbus_ms"]) for r in ok if r.get("dbus_ms")]),
+            "dbus_ms_max": max([max(r["dbus_ms"]) for r in ok if r.get("dbus_ms")], default=None),
+            "rss": {k: (med([r["start"][k] / 1024 for r in ok]), med([r["end"][k] / 1024 for r in ok]))
+                    for k in ("app_rss", "daemon_rss", "btd_rss")},
+            "growth": {k: max([(r["end"][k] - r["start"][k]) / 1024 for r in ok] or [0])
+                       for k in ("app_rss", "daemon_rss", "btd_rss")},
+        }
+    return s
+
+
+def tables(release, args):
+    s = summarise(release)
+    out = []
+    out.append("### BlueZ %s (%d runs per peripheral planned, %.0f s counted each%s)\n"
+               % (release["bluez"], args.part4_runs, args.part4_duration,
+                  ", sandbox %.0f s in all" % release["elapsed_s"] if release["elapsed_s"] else ""))
+    rows = []
+    for key, label, floor, path in PERIPHERALS:
+        if key not in s:
+            continue
+        r = s[key]
+        fr = s.get(floor) if floor else None
+        rate_ratio = r["rate"][0] / fr["rate"][0] if fr and fr["rate"][0] and r["rate"][0] else None
+        cpu_ratio = r["cpu"][0] / fr["cpu"][0] if fr and fr["cpu"][0] and r["cpu"][0] else None
+        def cell(ratio, target, higher_is_better=True):
+            if floor is None:
+                return "1.00× (floor)"
+            if key.startswith("dbusfast"):   # a reference: no target
+                return "%.2f×" % ratio if ratio else "–"
+            return verdict(ratio, target, higher_is_better)
+
+        rows.append([label + (" (%d failed)" % r["failed"] if r["failed"] else ""),
+                     fmt_mmm(r["rate"]), cell(rate_ratio, TARGET_RATE[path]),
+                     fmt_mmm(r["cpu"]), cell(cpu_ratio, TARGET_CPU, False),
+                     fmt(r["btd_cpu"][0]),
+                     fmt_mmm(r["adv"]),
+                     ])
+    out.append("| peripheral | notifications/s at the central, median (min–max) | vs floor | "
+               "app CPU µs/notification | vs floor | bluetoothd CPU µs/notification | exec → advertising ms |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    out.append("")
+    rows = []
+    for key, label, floor, path in PERIPHERALS:
+        if key not in s:
+            continue
+        r = s[key]
+        cells = [label]
+        for k in ("app_rss", "daemon_rss", "btd_rss"):
+            a, b = r["rss"][k]
+            cells.append("%s → %s (max %+.1f)" % (fmt(a[0], 1), fmt(b[0], 1), r["growth"][k]))
+        cells += [fmt(r["dbus_ms"][0], 0) + " (max %s)" % fmt(r["dbus_ms_max"], 0), fmt(r["unsub"][0], 2)]
+        rows.append(cells)
+    out.append("| peripheral | app RSS MB, start → end | dbus-daemon RSS MB | bluetoothd RSS MB | "
+               "D-Bus Get on bluetoothd during the flood, ms median (max) | unsubscribe s |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    out.append("")
+    errs = ["- %s: %s" % (k, "; ".join(v["errors"])) for k, v in s.items() if v["errors"]]
+    if errs:
+        out.append("Failed runs:\n" + "\n".join(errs) + "\n")
+    return out
+
+
+INTRO = """## Part 4: notifications at a real central (sandbox)
+
+In the qemu sandbox of `tests/sandbox/` (one boot per BlueZ release; real
+bluetoothd **without `-d`**, btvirt's virtual LE controllers, default
+`main.conf`), each peripheral runs on hci0 and a bleak central on hci1 of
+the same guest connects, subscribes, and after a %.0f s warm-up counts the
+notifications it receives for %.0f s. Peripherals run %d times each, in a
+shuffled order per round; cells are medians (min–max). **CPU** is the
+peripheral's utime+stime (`/proc/PID/stat`, 10 ms ticks) over the counted
+interval divided by the notifications the central received; bluetoothd's
+the same way (it serves both the peripheral and the central here). RSS is
+read at the start and the end of the counted interval ("max" is the
+largest growth of a single run). The D-Bus column is a `Properties.Get`
+on bluetoothd, 5 times during each flood: a bluetoothd starved by its
+sockets answers late or never. Exec → advertising: from `exec` to
+bluetoothd's answer to `RegisterAdvertisement` (seen by the peripheral).
+
+Peripherals: the **C floors** (bench/gp-bench-radio-floor.c: raw GDBus,
+one characteristic, no library) send %d notifications then make one
+`Peer.Ping` round trip to bluetoothd, on both paths: an unpaced sender
+grows the dbus-daemon without bound on the signal path, and on the socket
+path keeps bluetoothd 5.66 in its socket watch so that its D-Bus dispatch
+(an idle source) never runs. The **library** (bench/gp-bench-radio-lib.c)
+with its defaults, producing as fast as it accepts: `send_value_async`
+with 2×window calls in flight, or a `set_value` spin that the library
+coalesces. The **dbus_fast** reference
+(bench/gp-bench-radio-dbusfast.py) paces like the C floor.
+
+Targets (issue 11): notifications/s ≥ 1.0× the floor on the
+PropertiesChanged path and ≥ 1.2× on the AcquireNotify path, CPU per
+notification ≤ 1.1× the floor, flat memory. The machine is shared and
+qemu runs under TCG: single runs vary by ±35 %%; compare medians.
+"""
+
+
+def load_release(workdir, bluez):
+    """The runs a guest recorded in WORKDIR/BLUEZ (for --part4-report)."""
+    with open(os.path.join(workdir, bluez, "runs.jsonl")) as f:
+        runs = [json.loads(line) for line in f if line.strip()]
+    return {"bluez": bluez, "runs": runs, "elapsed_s": 0.0, "sandbox_status": None}
+
+
+def part4(args, out, machine_load):
+    if args.part4_report:
+        releases = [load_release(args.part4_report, b) for b in args.part4_bluez]
+        out.append(INTRO % (2.0, args.part4_duration, args.part4_runs, args.part4_floor_window))
+        out.append("Tables made from the runs recorded in an earlier invocation.\n")
+        for rel in releases:
+            out += tables(rel, args)
+        return releases
+    workdir = tempfile.mkdtemp(prefix="gp-bench-part4-")
+    releases = []
+    try:
+        for bluez in args.part4_bluez:
+            releases.append(run_release(args, bluez, workdir))
+    finally:
+        if args.part4_keep:
+            log("# part 4: logs in %s" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    out.append(INTRO % (2.0, args.part4_duration, args.part4_runs, args.part4_floor_window))
+    out.append("Host load (`uptime`) before: %s; after: %s.\n" % (machine_load, _uptime()))
+    for rel in releases:
+        out += tables(rel, args)
+    return releases
+
+
+def _uptime():
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def add_arguments(ap):
+    ap.add_argument("--part4", action="store_true",
+                    help="Part 4 only: notifications at a real central in the qemu sandbox")
+    ap.add_argument("--bluez", action="append", dest="part4_bluez", default=None,
+                    help="Part 4: BlueZ release(s) to run (5.66, 5.82; repeatable; default 5.66)")
+    ap.add_argument("--part4-runs", type=int, default=3)
+    ap.add_argument("--part4-duration", type=float, default=60.0)
+    ap.add_argument("--part4-floor-window", type=int, default=64)
+    ap.add_argument("--part4-peripherals", default=",".join(k for k, *_ in PERIPHERALS))
+    ap.add_argument("--part4-keep", action="store_true", help="keep the guest's logs")
+    ap.add_argument("--part4-report", metavar="DIR", default=None,
+                    help="only make the tables from the runs a kept Part 4 work dir holds")
+
+
+def fix_arguments(args):
+    if args.part4_bluez is None:
+        args.part4_bluez = ["5.66"]
+    args.part4_peripherals = args.part4_peripherals.split(",")
+    if args.quick:
+        args.part4_runs, args.part4_duration = 1, 5.0
+
+PROGRAMS = ["gp-bench-radio-lib", "gp-bench-radio-floor"]
