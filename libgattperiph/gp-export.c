@@ -463,7 +463,8 @@ gate_filter (GDBusConnection *connection,
    * object waits for its answer. The table keeps the attribute alive while
    * the lock is held. */
   if (is_read && options_ok && entry->unanswered == 0 &&
-      gp_attribute_reads_stored_value (GP_ATTRIBUTE (entry->object)))
+      gp_attribute_reads_stored_value (GP_ATTRIBUTE (entry->object)) &&
+      !(GP_IS_CHARACTERISTIC (entry->object) && gp_characteristic_write_pending (GP_CHARACTERISTIC (entry->object))))
     {
       value = gp_attribute_dup_value (GP_ATTRIBUTE (entry->object));
       reply_body = gp_read_reply_body (value, opts.offset);
@@ -707,6 +708,7 @@ gp_export_unexport_service (GpExport  *self,
         }
 
       gp_characteristic_set_notifying (c->data, FALSE);
+      gp_characteristic_close_write_sockets (c->data);
       unexport_path (self, gp_attribute_get_object_path (c->data));
       gp_attribute_set_exported (c->data, NULL, NULL);
     }

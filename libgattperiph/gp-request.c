@@ -56,6 +56,7 @@ struct _GpRequest
   guint16                offset;
   guint16                mtu;
   gboolean               prepare_authorize;
+  gboolean               no_reply;     /* AcquireWrite: nobody to answer, not answered yet */
 };
 
 G_DEFINE_FINAL_TYPE (GpRequest, gp_request, G_TYPE_OBJECT)
@@ -144,7 +145,7 @@ gp_request_get_property (GObject    *object,
       g_value_set_boolean (value, self->prepare_authorize);
       break;
     case PROP_ANSWERED:
-      g_value_set_boolean (value, self->invocation == NULL);
+      g_value_set_boolean (value, gp_request_get_answered (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -311,6 +312,33 @@ gp_request_new (GpAttribute            *attribute,
   self->prepare_authorize = options->prepare_authorize;
 
   return self;
+}
+
+/* A write BlueZ sent over an AcquireWrite socket: it acknowledged it to
+ * the central already. */
+GpRequest *
+gp_request_new_without_reply (GpAttribute            *attribute,
+                              const GpRequestOptions *options,
+                              GBytes                 *value)
+{
+  GpRequest *self = gp_request_new (attribute, GP_REQUEST_KIND_WRITE, NULL, options, value);
+
+  self->no_reply = TRUE;
+  return self;
+}
+
+/* Whether an answer is to be sent (with self->invocation). A request
+ * without reply is only marked answered. */
+static gboolean
+begin_answer (GpRequest *self)
+{
+  if (self->no_reply)
+    {
+      self->no_reply = FALSE;
+      return FALSE;
+    }
+  g_return_val_if_fail (self->invocation != NULL, FALSE);
+  return TRUE;
 }
 
 /**
@@ -518,7 +546,7 @@ gboolean
 gp_request_get_answered (GpRequest *self)
 {
   g_return_val_if_fail (GP_IS_REQUEST (self), FALSE);
-  return self->invocation == NULL;
+  return self->invocation == NULL && !self->no_reply;
 }
 
 /**
@@ -541,7 +569,8 @@ gp_request_return_value (GpRequest *self,
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (value != NULL);
   g_return_if_fail (self->kind == GP_REQUEST_KIND_READ);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   gp_dbus_return_read_value (g_steal_pointer (&self->invocation), value, self->offset);
 }
@@ -563,7 +592,8 @@ gp_request_return_partial_value (GpRequest *self,
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (value != NULL);
   g_return_if_fail (self->kind == GP_REQUEST_KIND_READ);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   gp_dbus_return_read_value (g_steal_pointer (&self->invocation), value, 0);
 }
@@ -582,7 +612,8 @@ gp_request_return_success (GpRequest *self)
 {
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (self->kind == GP_REQUEST_KIND_WRITE);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   g_dbus_method_invocation_return_value (g_steal_pointer (&self->invocation), NULL);
 }
@@ -604,7 +635,8 @@ gp_request_return_error (GpRequest    *self,
 {
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (error != NULL);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   g_dbus_method_invocation_return_gerror (g_steal_pointer (&self->invocation), error);
 }
@@ -628,7 +660,8 @@ gp_request_return_error_literal (GpRequest  *self,
 {
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (message != NULL);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   g_dbus_method_invocation_return_error_literal (g_steal_pointer (&self->invocation),
                                                  GP_ERROR, code, message);
@@ -653,7 +686,8 @@ gp_request_return_att_error (GpRequest *self,
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (att_code >= GP_ATT_ERROR_APPLICATION_FIRST &&
                     att_code <= GP_ATT_ERROR_APPLICATION_LAST);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   error = gp_error_new_att (att_code);
   g_dbus_method_invocation_return_gerror (g_steal_pointer (&self->invocation), error);
