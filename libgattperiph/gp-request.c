@@ -38,6 +38,11 @@
  * so a request kept unanswered holds back the later requests to the same
  * attribute.
  *
+ * A write that bluetoothd sent over an acquired socket (see
+ * [property@Characteristic:acquire-write]) was acknowledged to the central
+ * already: its write type is %GP_WRITE_TYPE_COMMAND, its offset 0, and
+ * answering it (with success or an error) only marks it answered.
+ *
  * Since: 0.1
  */
 struct _GpRequest
@@ -519,7 +524,9 @@ gp_request_get_prepare_authorize (GpRequest *self)
  * The ATT procedure of a write, if BlueZ reports it. BlueZ 5.66 never does
  * (%GP_WRITE_TYPE_UNKNOWN); note that it acknowledges every write to a
  * characteristic with the `write-without-response` flag before the
- * application answers.
+ * application answers. A write that came over an acquired socket
+ * ([property@Characteristic:acquire-write]) is %GP_WRITE_TYPE_COMMAND:
+ * BlueZ acknowledged it already, whatever the central sent.
  *
  * Returns: the write type
  *
