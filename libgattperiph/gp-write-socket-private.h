@@ -34,16 +34,16 @@ gboolean     gp_write_sockets_get_acquired     (GpWriteSockets         *self);
 /* Safe from any thread (GDBus's I/O thread asks before answering a read
  * from the stored value): whether a write may not have been applied yet,
  * because a socket holds a datagram, one is being applied, or a socket
- * was acquired and bluetoothd may still flush the writes it queued while
- * acquiring. Such a read goes to the main context, through
- * gp_write_sockets_run_after_writes(). */
+ * was acquired and no round trip to bluetoothd has completed since (it
+ * may still be sending the writes it queued while acquiring). Such a read
+ * goes to the main context, through gp_write_sockets_run_after_writes(). */
 gboolean     gp_write_sockets_pending          (GpWriteSockets         *self);
 /* Runs @func (on the main context) once every write bluetoothd sent before
  * @invocation was applied: at once, after reading what the sockets hold,
- * or, while a socket has not carried its first write yet, after a round
- * trip to the caller (bluetoothd flushes the writes it queued while
- * acquiring when it takes our answer, which it handles before the round
- * trip). Holds references on @invocation and the attribute meanwhile. */
+ * or, while a socket is new, after a round trip to the caller (bluetoothd
+ * sends the writes it queued while acquiring when it takes our answer,
+ * which it handles before the round trip). Holds references on
+ * @invocation and the attribute meanwhile. */
 typedef void (*GpWriteSocketsFunc) (GpAttribute           *attribute,
                                     GDBusMethodInvocation *invocation,
                                     GVariant              *parameters);

@@ -48,7 +48,8 @@ typedef struct
   char           *device;   /* the central that acquired it, or NULL */
   guint16         mtu;
   GpLinkType      link;
-  gboolean        fresh;    /* no datagram yet: bluetoothd may still flush; under owner->lock */
+  guint           seq;      /* order of acquisition */
+  gboolean        fresh;    /* bluetoothd may still flush what it queued; under owner->lock */
 } WriteSocket;
 
 struct _GpWriteSockets
@@ -60,6 +61,7 @@ struct _GpWriteSockets
   GMutex                 lock;        /* sockets, fresh: against the I/O thread */
   GPtrArray             *sockets;     /* WriteSocket (rc box) */
   gint                   applying;    /* atomic: datagrams taken but maybe not applied */
+  guint                  acquired;    /* sockets acquired so far (WriteSocket.seq) */
 };
 
 typedef enum
@@ -214,12 +216,6 @@ read_datagrams (GpWriteSockets *self,
           continue;
         }
 
-      if (ws->fresh)
-        {
-          g_mutex_lock (&self->lock);
-          ws->fresh = FALSE;
-          g_mutex_unlock (&self->lock);
-        }
       value = g_bytes_new (buf, n);
       gp_attribute_handle_socket_write (self->attribute, &opts, value);
     }
@@ -289,6 +285,13 @@ gp_write_sockets_close (GpWriteSockets *self)
     close_socket (self, g_ptr_array_index (self->sockets, 0));
 }
 
+static void round_trip (GpWriteSockets        *self,
+                        GDBusConnection       *connection,
+                        const char            *peer,
+                        GDBusMethodInvocation *invocation,
+                        GVariant              *parameters,
+                        GpWriteSocketsFunc     func);
+
 static WriteSocket *
 find_socket_of (GpWriteSockets *self,
                 const char     *device)
@@ -311,6 +314,8 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
   g_autoptr(GVariant) options = g_variant_get_child_value (parameters, 0);
   g_autoptr(GUnixFDList) fds = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) connection = g_object_ref (g_dbus_method_invocation_get_connection (invocation));
+  g_autofree char *peer = g_strdup (g_dbus_method_invocation_get_sender (invocation));
   GpRequestOptions opts;
   WriteSocket *ws, *old;
   gboolean first;
@@ -368,6 +373,7 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
   ws->mtu = opts.mtu;
   ws->link = opts.link;
   ws->fresh = TRUE;
+  ws->seq = ++self->acquired;
   ws->watch = gp_fd_source_attach (self->context, ws->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                                    on_socket_ready, ws);
   g_mutex_lock (&self->lock);
@@ -383,6 +389,9 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
                                                            g_variant_new ("(hq)", index,
                                                                           opts.mtu != 0 ? opts.mtu : 23),
                                                            fds);
+  /* Until bluetoothd took this answer (and sent the writes it queued
+   * meanwhile), reads wait for a round trip: start one now. */
+  round_trip (self, connection, peer, NULL, NULL, NULL);
   if (first && self->changed != NULL)
     self->changed (self->user_data);
 }
@@ -422,34 +431,75 @@ typedef struct
 {
   GpWriteSockets        *self;
   GpAttribute           *attribute;   /* strong: keeps self alive */
-  GDBusMethodInvocation *invocation;
+  guint                  acquired;    /* sockets acquired when it was sent */
+  GDBusMethodInvocation *invocation;  /* a call waiting for it, or NULL */
   GVariant              *parameters;
   GpWriteSocketsFunc     func;
-} Deferred;
-
-static void
-deferred_run (Deferred *d)
-{
-  drain (d->self);
-  d->func (d->attribute, d->invocation, d->parameters);
-  g_object_unref (d->attribute);
-  g_variant_unref (d->parameters);
-  g_free (d);
-}
+} RoundTrip;
 
 static void
 on_round_trip (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
+  RoundTrip *rt = user_data;
+  GpWriteSockets *self = rt->self;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
   /* An error (bluetoothd went) orders nothing, but nothing is owed then. */
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (error != NULL)
-    g_debug ("Round trip before a read: %s", error->message);
-  deferred_run (user_data);
+    g_debug ("Round trip to bluetoothd: %s", error->message);
+
+  /* bluetoothd handled our answers to AcquireWrite before this: the
+   * writes it had queued are in the sockets. */
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->sockets->len; i++)
+    {
+      WriteSocket *ws = g_ptr_array_index (self->sockets, i);
+
+      if (ws->seq <= rt->acquired)
+        ws->fresh = FALSE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (rt->func != NULL)
+    {
+      drain (self);
+      rt->func (rt->attribute, rt->invocation, rt->parameters);
+      g_variant_unref (rt->parameters);
+    }
+  g_object_unref (rt->attribute);
+  g_free (rt);
+}
+
+/* A Peer.Ping to @peer (bluetoothd), which answers it after every message
+ * we sent it before; then @func runs, if given, taking over @invocation. */
+static void
+round_trip (GpWriteSockets        *self,
+            GDBusConnection       *connection,
+            const char            *peer,
+            GDBusMethodInvocation *invocation,
+            GVariant              *parameters,
+            GpWriteSocketsFunc     func)
+{
+  RoundTrip *rt = g_new0 (RoundTrip, 1);
+
+  rt->self = self;
+  rt->attribute = g_object_ref (self->attribute);
+  rt->acquired = self->acquired;
+  if (func != NULL)
+    {
+      rt->invocation = invocation;
+      rt->parameters = g_variant_ref (parameters);
+      rt->func = func;
+    }
+  g_main_context_push_thread_default (self->context);
+  g_dbus_connection_call (connection, peer, "/",
+                          "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_round_trip, rt);
+  g_main_context_pop_thread_default (self->context);
 }
 
 static gboolean
@@ -467,27 +517,13 @@ gp_write_sockets_run_after_writes (GpWriteSockets        *self,
                                    GVariant              *parameters,
                                    GpWriteSocketsFunc     func)
 {
-  Deferred *d;
-
   drain (self);
-  if (!any_fresh (self) || g_dbus_method_invocation_get_sender (invocation) == NULL)
-    {
-      func (self->attribute, invocation, parameters);
-      return;
-    }
-
-  /* bluetoothd sends the writes it queued while acquiring when it handles
-   * our answer to AcquireWrite, which it does before it answers this. */
-  d = g_new0 (Deferred, 1);
-  d->self = self;
-  d->attribute = g_object_ref (self->attribute);
-  d->invocation = invocation;
-  d->parameters = g_variant_ref (parameters);
-  d->func = func;
-  g_main_context_push_thread_default (self->context);
-  g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),
-                          g_dbus_method_invocation_get_sender (invocation), "/",
-                          "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_round_trip, d);
-  g_main_context_pop_thread_default (self->context);
+  if (!any_fresh (self))
+    func (self->attribute, invocation, parameters);
+  else
+    /* bluetoothd sends the writes it queued while acquiring when it
+     * handles our answer to AcquireWrite, which it does before it answers
+     * this round trip. */
+    round_trip (self, g_dbus_method_invocation_get_connection (invocation),
+                g_dbus_method_invocation_get_sender (invocation), invocation, parameters, func);
 }

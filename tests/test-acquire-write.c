@@ -100,8 +100,9 @@ static void
 assert_bytes_str (GBytes     *bytes,
                   const char *expected)
 {
-  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                   expected, strlen (expected));
+  g_autofree char *got = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  g_assert_cmpstr (got, ==, expected);
 }
 
 static guint
