@@ -8,7 +8,10 @@ import struct
 import sys
 import time
 
-from gi.repository import GLib, GattPeriph as Gp
+import gi
+
+gi.require_version("GattPeriph", "1.0")
+from gi.repository import GLib, GattPeriph as Gp  # noqa: E402
 
 NAME = "gp-awrite"
 
@@ -79,8 +82,20 @@ def main():
     adv.set_local_name(NAME)
     adv.set_service_uuids([U(0x4200)])
 
+    tries = [0]
+
     def on_adv(a, result):
-        a.start_finish(result)
+        try:
+            a.start_finish(result)
+        except GLib.Error as e:
+            # A busy virtual controller can time out an HCI command: retry.
+            tries[0] += 1
+            print("advertising failed (%d): %s" % (tries[0], e.message), flush=True)
+            if tries[0] >= 5:
+                loop.quit()
+                return
+            GLib.timeout_add(1000, lambda: adv.start_async(app.props.adapter, None, on_adv) and False)
+            return
         print("advertising", flush=True)
 
     def on_app(a, result):
