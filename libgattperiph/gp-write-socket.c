@@ -319,8 +319,7 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
   GpRequestOptions opts;
   WriteSocket *ws, *old;
   gboolean first;
-  int pair[2];
-  int index;
+  int fd, index;
 
   /* InvalidArguments maps to ATT's Unlikely Error: bluetoothd then sends
    * the write with WriteValue, so nothing is lost. */
@@ -348,27 +347,18 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
       write_socket_unref (old);
     }
 
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) < 0)
+  fd = gp_dbus_seqpacket_pair (&fds, &index, &error);
+  if (fd < 0)
     {
-      int errsv = errno;
-      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                                             "socketpair: %s", g_strerror (errsv));
-      return;
-    }
-  fds = g_unix_fd_list_new ();
-  index = g_unix_fd_list_append (fds, pair[1], &error);
-  close (pair[1]);  /* bluetoothd's copy travels in the message */
-  if (index < 0)
-    {
-      close (pair[0]);
-      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
-                                             "%s", error->message);
+      /* Refused so that bluetoothd falls back to WriteValue. */
+      g_dbus_method_invocation_return_error_literal (invocation, GP_ERROR, GP_ERROR_INVALID_ARGUMENTS,
+                                                     error->message);
       return;
     }
 
   ws = g_rc_box_new0 (WriteSocket);
   ws->owner = self;
-  ws->fd = pair[0];
+  ws->fd = fd;
   ws->device = g_strdup (opts.device);
   ws->mtu = opts.mtu;
   ws->link = opts.link;
