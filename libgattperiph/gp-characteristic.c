@@ -224,7 +224,7 @@ gp_characteristic_dispose (GObject *object)
 
   gp_characteristic_reset_notifications (self, error);
   close_notify_sockets (priv);
-  gp_write_sockets_close (priv->write_sockets);
+  gp_write_sockets_close (priv->write_sockets, FALSE);
   for (guint i = 0; i < priv->descriptors->len; i++)
     gp_descriptor_set_characteristic (g_ptr_array_index (priv->descriptors, i), NULL);
   g_ptr_array_set_size (priv->descriptors, 0);
@@ -1292,7 +1292,7 @@ gp_characteristic_close_write_sockets (GpCharacteristic *self)
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
 
-  gp_write_sockets_close (priv->write_sockets);
+  gp_write_sockets_close (priv->write_sockets, TRUE);
 }
 
 void

@@ -52,7 +52,9 @@ void         gp_write_sockets_run_after_writes (GpWriteSockets         *self,
                                                 GVariant               *parameters,
                                                 GpWriteSocketsFunc      func);
 /* Closes every socket (bluetoothd sees HUP and asks again on the next
- * write), after applying what they hold. */
-void         gp_write_sockets_close            (GpWriteSockets         *self);
+ * write), after applying what they hold if @apply (not while the
+ * attribute is being destroyed). */
+void         gp_write_sockets_close            (GpWriteSockets         *self,
+                                                gboolean                apply);
 
 G_END_DECLS

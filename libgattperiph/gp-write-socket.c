@@ -108,7 +108,7 @@ gp_write_sockets_free (GpWriteSockets *self)
 {
   if (self == NULL)
     return;
-  gp_write_sockets_close (self);
+  gp_write_sockets_close (self, FALSE);
   g_ptr_array_unref (self->sockets);
   g_mutex_clear (&self->lock);
   g_main_context_unref (self->context);
@@ -278,9 +278,11 @@ drain (GpWriteSockets *self)
 }
 
 void
-gp_write_sockets_close (GpWriteSockets *self)
+gp_write_sockets_close (GpWriteSockets *self,
+                        gboolean        apply)
 {
-  drain (self);
+  if (apply)
+    drain (self);
   while (self->sockets->len > 0)
     close_socket (self, g_ptr_array_index (self->sockets, 0));
 }
