@@ -144,6 +144,20 @@ dbus_write_acquired (FakeFixture      *fx,
   return g_variant_get_boolean (value);
 }
 
+static void
+set_connected (FakeFixture *fx,
+               const char  *device,
+               gboolean     connected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply =
+    fake_call (fx, "SetDeviceProperty", g_variant_new ("(osv)", device, "Connected",
+                                                       g_variant_new_boolean (connected)),
+               NULL, &error);
+
+  g_assert_no_error (error);
+}
+
 static gboolean
 write_acquired (gpointer chrc)
 {
@@ -339,9 +353,7 @@ test_hangup (FakeFixture   *fx,
 
   /* The central goes: from 5.69 bluetoothd shuts its socket down; 5.66
    * keeps its one socket for every central. */
-  fake_call (fx, "SetDeviceProperty", g_variant_new ("(osv)", fx->device, "Connected",
-                                                     g_variant_new_boolean (FALSE)), NULL, &error);
-  g_assert_no_error (error);
+  set_connected (fx, fx->device, FALSE);
   if (bluez_582 ())
     {
       spin_until (write_released, p.rx, 5000);
@@ -350,12 +362,10 @@ test_hangup (FakeFixture   *fx,
     }
   else
     {
-      spin_for (100);
+      g_assert_cmpuint (write_socket_count (fx, ""), ==, 1);
       g_assert_true (gp_characteristic_get_write_acquired (p.rx));
     }
-  fake_call (fx, "SetDeviceProperty", g_variant_new ("(osv)", fx->device, "Connected",
-                                                     g_variant_new_boolean (TRUE)), NULL, &error);
-  g_assert_no_error (error);
+  set_connected (fx, fx->device, TRUE);
   {
     g_autoptr(GBytes) read = write_commands (fx, fx->device, handle, 3, 3, TRUE);
     assert_bytes_str (read, "value 5");
@@ -554,9 +564,7 @@ test_two_centrals (FakeFixture   *fx,
         g_assert_cmpstr (g_ptr_array_index (seen.devices, i), ==, i / 2 == 1 ? other : fx->device);
 
       /* One goes; the other keeps its socket. */
-      fake_call (fx, "SetDeviceProperty", g_variant_new ("(osv)", other, "Connected",
-                                                         g_variant_new_boolean (FALSE)), NULL, &error);
-      g_assert_no_error (error);
+      set_connected (fx, other, FALSE);
       g_assert_cmpuint (write_socket_count (fx, NULL), ==, 1);
       g_assert_true (gp_characteristic_get_write_acquired (p.rx));
     }
