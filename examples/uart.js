@@ -28,6 +28,8 @@ const Receiver = GObject.registerClass(class Receiver extends Gp.Characteristic 
         super._init({
             uuid: UART_RX,
             flags: Gp.CharacteristicFlags.WRITE | Gp.CharacteristicFlags.WRITE_WITHOUT_RESPONSE,
+            // Writes over a socket bluetoothd acquires (every one accepted).
+            acquire_write: true,
         });
         this._transmitter = transmitter;
     }

@@ -29,9 +29,13 @@ class Receiver(Gp.Characteristic):
     """RX: a subclass that overrides the write handler (a vfunc)."""
 
     def __init__(self, transmitter):
+        # acquire_write: bluetoothd hands the writes over a socket instead of
+        # one D-Bus call each (every write is accepted; a write carries at
+        # most MTU - 3 bytes, which UART chunks do anyway).
         super().__init__(uuid=UART_RX,
                          flags=Gp.CharacteristicFlags.WRITE
-                         | Gp.CharacteristicFlags.WRITE_WITHOUT_RESPONSE)
+                         | Gp.CharacteristicFlags.WRITE_WITHOUT_RESPONSE,
+                         acquire_write=True)
         self.transmitter = transmitter
 
     def do_write_request(self, request):

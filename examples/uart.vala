@@ -19,6 +19,8 @@ class Receiver : Gp.Characteristic {
     public Receiver (Gp.Characteristic transmitter) {
         Object (uuid: UART_RX,
                 flags: Gp.CharacteristicFlags.WRITE | Gp.CharacteristicFlags.WRITE_WITHOUT_RESPONSE,
+                /* Writes over a socket bluetoothd acquires (every one accepted). */
+                acquire_write: true,
                 transmitter: transmitter);
     }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gattperiph.h"
+#include "gp-dbus-util-private.h"
 
 G_BEGIN_DECLS
 
@@ -66,6 +67,11 @@ void         gp_attribute_handle_read          (GpAttribute            *self,
 void         gp_attribute_handle_write         (GpAttribute            *self,
                                                 GDBusMethodInvocation  *invocation,
                                                 GVariant               *parameters);
+/* A write read from an AcquireWrite socket (gp-write-socket.c): BlueZ
+ * acknowledged it already, so the request has nobody to answer. */
+void         gp_attribute_handle_socket_write  (GpAttribute            *self,
+                                                const GpRequestOptions *options,
+                                                GBytes                 *value);
 void         gp_attribute_set_assigned_handle  (GpAttribute            *self,
                                                 guint16                 handle);
 

@@ -883,3 +883,26 @@ gp_attribute_get_requested_handle (GpAttribute *self)
 
   return priv->requested_handle;
 }
+
+/* A write from an AcquireWrite socket: the same path as a WriteValue,
+ * with a request that cannot be refused (BlueZ acknowledged the write to
+ * the central when it sent it) and carries no offset (BlueZ drops it). */
+void
+gp_attribute_handle_socket_write (GpAttribute            *self,
+                                  const GpRequestOptions *options,
+                                  GBytes                 *value)
+{
+  g_autoptr(GpRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean handled = FALSE;
+
+  if (!has_custom_handler (self, signals[SIGNAL_WRITE_REQUEST], FALSE))
+    {
+      if (!store_written (self, options->offset, value, &error))
+        g_debug ("A write to %s over its socket was not stored: %s", gp_attribute_get_uuid (self), error->message);
+      return;
+    }
+
+  request = gp_request_new_without_reply (self, options, value);
+  g_signal_emit (self, signals[SIGNAL_WRITE_REQUEST], 0, request, &handled);
+}

@@ -51,4 +51,8 @@ void         gp_characteristic_complete_send   (GTask                  *task,
 void         gp_characteristic_set_confirm_timeout (GpCharacteristic   *self,
                                                 guint                   msec);
 
+/* AcquireWrite (gp-write-socket.c). write_pending is safe from any thread. */
+gboolean     gp_characteristic_write_pending   (GpCharacteristic       *self);
+void         gp_characteristic_close_write_sockets (GpCharacteristic   *self);
+
 G_END_DECLS

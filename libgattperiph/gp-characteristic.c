@@ -10,6 +10,7 @@
 #include "gp-descriptor-private.h"
 #include "gp-notify-pacer-private.h"
 #include "gp-service-private.h"
+#include "gp-write-socket-private.h"
 
 #include <errno.h>
 #include <string.h>
@@ -69,6 +70,11 @@
                         GP_CHARACTERISTIC_FLAGS_ENCRYPT_INDICATE | \
                         GP_CHARACTERISTIC_FLAGS_ENCRYPT_AUTHENTICATED_INDICATE | \
                         GP_CHARACTERISTIC_FLAGS_SECURE_INDICATE)
+#define WRITE_FLAGS (GP_CHARACTERISTIC_FLAGS_WRITE | \
+                     GP_CHARACTERISTIC_FLAGS_WRITE_WITHOUT_RESPONSE | \
+                     GP_CHARACTERISTIC_FLAGS_ENCRYPT_WRITE | \
+                     GP_CHARACTERISTIC_FLAGS_ENCRYPT_AUTHENTICATED_WRITE | \
+                     GP_CHARACTERISTIC_FLAGS_SECURE_WRITE)
 #define ALL_FLAGS ((GP_CHARACTERISTIC_FLAGS_SECURE_INDICATE << 1) - 1)
 
 static const char * const flag_names[] = {
@@ -130,6 +136,8 @@ typedef struct
   gboolean              notifying;
   gboolean              awaiting_confirm;
   gboolean              acquire_notify;
+  gboolean              acquire_write;
+  GpWriteSockets       *write_sockets;  /* from AcquireWrite */
 } GpCharacteristicPrivate;
 
 /* Our end of a socket bluetoothd reads notifications from. BlueZ 5.66
@@ -155,6 +163,8 @@ enum {
   PROP_BACKLOG,
   PROP_COALESCED,
   PROP_ACQUIRE_NOTIFY,
+  PROP_ACQUIRE_WRITE,
+  PROP_WRITE_ACQUIRED,
   N_PROPS
 };
 
@@ -219,6 +229,7 @@ gp_characteristic_dispose (GObject *object)
 
   gp_characteristic_reset_notifications (self, error);
   close_notify_sockets (priv);
+  gp_write_sockets_close (priv->write_sockets, FALSE);
   for (guint i = 0; i < priv->descriptors->len; i++)
     gp_descriptor_set_characteristic (g_ptr_array_index (priv->descriptors, i), NULL);
   g_ptr_array_set_size (priv->descriptors, 0);
@@ -234,6 +245,7 @@ gp_characteristic_finalize (GObject *object)
 
   g_clear_pointer (&priv->descriptors, g_ptr_array_unref);
   g_clear_pointer (&priv->notify_sockets, g_array_unref);
+  g_clear_pointer (&priv->write_sockets, gp_write_sockets_free);
   g_clear_pointer (&priv->context, g_main_context_unref);
 
   G_OBJECT_CLASS (gp_characteristic_parent_class)->finalize (object);
@@ -268,6 +280,12 @@ gp_characteristic_get_property (GObject    *object,
     case PROP_ACQUIRE_NOTIFY:
       g_value_set_boolean (value, priv->acquire_notify);
       break;
+    case PROP_ACQUIRE_WRITE:
+      g_value_set_boolean (value, priv->acquire_write);
+      break;
+    case PROP_WRITE_ACQUIRED:
+      g_value_set_boolean (value, gp_write_sockets_get_acquired (priv->write_sockets));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -289,6 +307,9 @@ gp_characteristic_set_property (GObject      *object,
       break;
     case PROP_ACQUIRE_NOTIFY:
       gp_characteristic_set_acquire_notify (self, g_value_get_boolean (value));
+      break;
+    case PROP_ACQUIRE_WRITE:
+      gp_characteristic_set_acquire_write (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -436,7 +457,62 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
     g_param_spec_boolean ("acquire-notify", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GpCharacteristic:acquire-write:
+   *
+   * Whether bluetoothd hands centrals' writes over a socket it acquires
+   * (`AcquireWrite`) rather than as D-Bus calls: the D-Bus daemon is off
+   * the data path of a write stream. Application code does not change:
+   * every write reaches [signal@Attribute::write-request], or the stored
+   * value when no handler is connected, in the order the central sent it,
+   * and a read after a write sees it.
+   *
+   * What changes is what BlueZ does with the writes: it acknowledges each
+   * one to the central when it puts it in the socket, Write Requests too,
+   * so the application **cannot refuse** them (a handler's answer is only
+   * recorded; the request's write type is %GP_WRITE_TYPE_COMMAND); the
+   * chunks of a long write lose their **offset** (each is stored at offset
+   * 0); and BlueZ 5.66 uses one socket for every central, so the request's
+   * device is the central that wrote first (5.69 and later keep one per
+   * central). If the application reads slower than writes come and the
+   * socket fills up, bluetoothd drops the writes that do not fit.
+   * Use it for streams of writes without response of up to MTU − 3 bytes,
+   * where throughput matters and every write is accepted.
+   *
+   * It applies to characteristics with a `write` or
+   * `write-without-response` flag. BlueZ reads the choice once, at
+   * registration: set it before registering (see
+   * [method@Characteristic.set_acquire_write]). It is off by default,
+   * because of the offsets and the refusals above.
+   *
+   * Since: 0.1
+   */
+  props[PROP_ACQUIRE_WRITE] =
+    g_param_spec_boolean ("acquire-write", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GpCharacteristic:write-acquired:
+   *
+   * Whether bluetoothd holds a socket to write to (see
+   * [property@Characteristic:acquire-write]): it asks for one on the first
+   * write, and lets it go when we close it, when the central of that
+   * socket disconnects (BlueZ 5.69 and later), or when the application is
+   * unregistered. Writes then come over D-Bus until it asks again.
+   *
+   * Since: 0.1
+   */
+  props[PROP_WRITE_ACQUIRED] =
+    g_param_spec_boolean ("write-acquired", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+on_write_sockets_changed (gpointer user_data)
+{
+  g_object_notify_by_pspec (G_OBJECT (user_data), props[PROP_WRITE_ACQUIRED]);
 }
 
 static void
@@ -447,6 +523,8 @@ gp_characteristic_init (GpCharacteristic *self)
   priv->descriptors = g_ptr_array_new_with_free_func (g_object_unref);
   priv->notify_sockets = g_array_new (FALSE, FALSE, sizeof (NotifySocket));
   priv->context = g_main_context_ref_thread_default ();
+  priv->write_sockets = gp_write_sockets_new (GP_ATTRIBUTE (self), priv->context,
+                                              on_write_sockets_changed, self);
   priv->confirm_timeout_ms = CONFIRM_TIMEOUT_SECONDS * 1000;
   g_queue_init (&priv->pending);
 }
@@ -503,6 +581,12 @@ gp_characteristic_flags_to_variant (GpCharacteristicFlags flags)
 }
 
 static gboolean
+uses_acquire_write (GpCharacteristicPrivate *priv)
+{
+  return priv->acquire_write && (priv->flags & WRITE_FLAGS) != 0;
+}
+
+static gboolean
 uses_acquire_notify (GpCharacteristicPrivate *priv)
 {
   return priv->acquire_notify && (priv->flags & NOTIFY_FLAGS) != 0;
@@ -520,6 +604,9 @@ gp_characteristic_get_dbus_properties (GpCharacteristic *self,
   gp_vardict_add (builder, "Notifying", g_variant_new_boolean (priv->notifying));
   if (uses_acquire_notify (priv))
     gp_vardict_add (builder, "NotifyAcquired", g_variant_new_boolean (priv->notifying));
+  if (uses_acquire_write (priv))
+    gp_vardict_add (builder, "WriteAcquired",
+                    g_variant_new_boolean (gp_write_sockets_get_acquired (priv->write_sockets)));
 }
 
 static gboolean
@@ -1167,16 +1254,118 @@ gp_characteristic_set_acquire_notify (GpCharacteristic *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACQUIRE_NOTIFY]);
 }
 
+/**
+ * gp_characteristic_get_acquire_write:
+ * @self: a #GpCharacteristic
+ *
+ * See [property@Characteristic:acquire-write].
+ *
+ * Returns: whether writes come over a socket bluetoothd acquires
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_characteristic_get_acquire_write (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), FALSE);
+
+  priv = gp_characteristic_get_instance_private (self);
+  return priv->acquire_write;
+}
+
+/**
+ * gp_characteristic_set_acquire_write:
+ * @self: a #GpCharacteristic
+ * @acquire_write: whether writes come over a socket bluetoothd acquires
+ *
+ * Sets [property@Characteristic:acquire-write]. BlueZ reads the choice
+ * once, at registration: set it before [method@Application.register_async],
+ * or while the application is not registered. While it is registered or
+ * registering, the change is refused with a critical warning, and the
+ * property keeps its value.
+ *
+ * Since: 0.1
+ */
+void
+gp_characteristic_set_acquire_write (GpCharacteristic *self,
+                                     gboolean          acquire_write)
+{
+  GpCharacteristicPrivate *priv;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (GP_IS_CHARACTERISTIC (self));
+
+  priv = gp_characteristic_get_instance_private (self);
+  acquire_write = !!acquire_write;
+  if (priv->acquire_write == acquire_write)
+    return;
+  if (!check_mutable (self, "change acquire-write", &error))
+    {
+      g_critical ("%s: %s", G_STRFUNC, error->message);
+      return;
+    }
+  priv->acquire_write = acquire_write;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACQUIRE_WRITE]);
+}
+
+/**
+ * gp_characteristic_get_write_acquired:
+ * @self: a #GpCharacteristic
+ *
+ * See [property@Characteristic:write-acquired].
+ *
+ * Returns: whether bluetoothd holds a socket to write to
+ *
+ * Since: 0.1
+ */
+gboolean
+gp_characteristic_get_write_acquired (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv;
+
+  g_return_val_if_fail (GP_IS_CHARACTERISTIC (self), FALSE);
+
+  priv = gp_characteristic_get_instance_private (self);
+  return gp_write_sockets_get_acquired (priv->write_sockets);
+}
+
+/* Any thread: whether a read must wait for writes in our sockets. */
+gboolean
+gp_characteristic_write_pending (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  return gp_write_sockets_pending (priv->write_sockets);
+}
+
+/* Unexported: bluetoothd let the sockets go (it sees HUP if not). */
+void
+gp_characteristic_close_write_sockets (GpCharacteristic *self)
+{
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  gp_write_sockets_close (priv->write_sockets, TRUE);
+}
+
 void
 gp_characteristic_handle_method_call (GpCharacteristic      *self,
                                       GDBusMethodInvocation *invocation,
                                       const char            *method,
                                       GVariant              *parameters)
 {
+  GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
+
+  /* After the writes bluetoothd put in our sockets before this call. */
   if (strcmp (method, "ReadValue") == 0)
-    gp_attribute_handle_read (GP_ATTRIBUTE (self), invocation, parameters);
+    gp_write_sockets_run_after_writes (priv->write_sockets, invocation, parameters,
+                                       gp_attribute_handle_read);
   else if (strcmp (method, "WriteValue") == 0)
-    gp_attribute_handle_write (GP_ATTRIBUTE (self), invocation, parameters);
+    gp_write_sockets_run_after_writes (priv->write_sockets, invocation, parameters,
+                                       gp_attribute_handle_write);
+  else if (strcmp (method, "AcquireWrite") == 0 && uses_acquire_write (priv))
+    gp_write_sockets_acquire (priv->write_sockets, invocation, parameters);
   else if (strcmp (method, "AcquireNotify") == 0)
     handle_acquire_notify (self, invocation, parameters);
   else if (strcmp (method, "StartNotify") == 0)

@@ -142,6 +142,13 @@ GP_AVAILABLE_IN_ALL
 void                   gp_characteristic_set_acquire_notify (GpCharacteristic     *self,
                                                             gboolean               acquire_notify);
 GP_AVAILABLE_IN_ALL
+gboolean               gp_characteristic_get_acquire_write (GpCharacteristic      *self);
+GP_AVAILABLE_IN_ALL
+void                   gp_characteristic_set_acquire_write (GpCharacteristic      *self,
+                                                            gboolean               acquire_write);
+GP_AVAILABLE_IN_ALL
+gboolean               gp_characteristic_get_write_acquired (GpCharacteristic     *self);
+GP_AVAILABLE_IN_ALL
 guint                  gp_characteristic_get_backlog       (GpCharacteristic      *self);
 GP_AVAILABLE_IN_ALL
 guint64                gp_characteristic_get_coalesced     (GpCharacteristic      *self);

@@ -85,4 +85,12 @@ GSource     *gp_fd_source_attach               (GMainContext           *context,
                                                 gpointer                user_data);
 void         gp_source_clear                   (GSource               **source);
 
+/* A SOCK_SEQPACKET pair (non-blocking, close-on-exec) for the answer to
+ * AcquireNotify or AcquireWrite: returns our end, and puts the other in a
+ * new fd list (*out_fds, at *out_index; our copy of it is closed, so
+ * that we see HUP when bluetoothd closes it). -1 with @error set. */
+int          gp_dbus_seqpacket_pair            (GUnixFDList           **out_fds,
+                                                int                    *out_index,
+                                                GError                **error);
+
 G_END_DECLS

@@ -5,6 +5,11 @@
 
 #include "gp-dbus-util-private.h"
 
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <gio/gunixfdlist.h>
+
 #include <string.h>
 
 static gboolean
@@ -337,4 +342,30 @@ gp_source_clear (GSource **source)
     return;
   g_source_destroy (*source);
   g_clear_pointer (source, g_source_unref);
+}
+
+int
+gp_dbus_seqpacket_pair (GUnixFDList **out_fds,
+                        int          *out_index,
+                        GError      **error)
+{
+  g_autoptr(GUnixFDList) fds = NULL;
+  int pair[2];
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "socketpair: %s", g_strerror (errsv));
+      return -1;
+    }
+  fds = g_unix_fd_list_new ();
+  *out_index = g_unix_fd_list_append (fds, pair[1], error);
+  close (pair[1]);  /* bluetoothd's copy travels in the message */
+  if (*out_index < 0)
+    {
+      close (pair[0]);
+      return -1;
+    }
+  *out_fds = g_steal_pointer (&fds);
+  return pair[0];
 }

@@ -500,11 +500,14 @@ gate_filter (GDBusConnection *connection,
     }
 
   /* The hot paths: a read of the stored value, or a write stored as it
-   * comes, when no earlier call on the object waits for its answer. The
+   * comes, when no earlier call on the object waits for its answer and
+   * no write from an AcquireWrite socket is waiting to be applied. The
    * table keeps the attribute alive while the lock is held. */
   if ((is_read || is_write) && entry->unanswered == 0 &&
       (is_read ? gp_attribute_reads_stored_value (GP_ATTRIBUTE (entry->object))
                : gp_attribute_writes_stored_value (GP_ATTRIBUTE (entry->object))) &&
+      !(GP_IS_CHARACTERISTIC (entry->object) &&
+        gp_characteristic_write_pending (GP_CHARACTERISTIC (entry->object))) &&
       parse_value_call (message, is_read, &opts, &data))
     {
       GpAttribute *attr = GP_ATTRIBUTE (entry->object);
@@ -767,6 +770,7 @@ gp_export_unexport_service (GpExport  *self,
         }
 
       gp_characteristic_set_notifying (c->data, FALSE);
+      gp_characteristic_close_write_sockets (c->data);
       unexport_path (self, gp_attribute_get_object_path (c->data));
       gp_attribute_set_exported (c->data, NULL, NULL);
     }

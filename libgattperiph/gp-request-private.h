@@ -16,4 +16,10 @@ GpRequest   *gp_request_new                    (GpAttribute            *attribut
                                                 const GpRequestOptions *options,
                                                 GBytes                 *value);
 
+/* A write BlueZ acknowledged already (AcquireWrite): answering it only
+ * marks it answered. */
+GpRequest   *gp_request_new_without_reply      (GpAttribute            *attribute,
+                                                const GpRequestOptions *options,
+                                                GBytes                 *value);
+
 G_END_DECLS

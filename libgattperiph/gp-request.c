@@ -38,6 +38,11 @@
  * so a request kept unanswered holds back the later requests to the same
  * attribute.
  *
+ * A write that bluetoothd sent over an acquired socket (see
+ * [property@Characteristic:acquire-write]) was acknowledged to the central
+ * already: its write type is %GP_WRITE_TYPE_COMMAND, its offset 0, and
+ * answering it (with success or an error) only marks it answered.
+ *
  * Since: 0.1
  */
 struct _GpRequest
@@ -56,6 +61,7 @@ struct _GpRequest
   guint16                offset;
   guint16                mtu;
   gboolean               prepare_authorize;
+  gboolean               no_reply;     /* AcquireWrite: nobody to answer, not answered yet */
 };
 
 G_DEFINE_FINAL_TYPE (GpRequest, gp_request, G_TYPE_OBJECT)
@@ -144,7 +150,7 @@ gp_request_get_property (GObject    *object,
       g_value_set_boolean (value, self->prepare_authorize);
       break;
     case PROP_ANSWERED:
-      g_value_set_boolean (value, self->invocation == NULL);
+      g_value_set_boolean (value, gp_request_get_answered (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -311,6 +317,33 @@ gp_request_new (GpAttribute            *attribute,
   self->prepare_authorize = options->prepare_authorize;
 
   return self;
+}
+
+/* A write BlueZ sent over an AcquireWrite socket: it acknowledged it to
+ * the central already. */
+GpRequest *
+gp_request_new_without_reply (GpAttribute            *attribute,
+                              const GpRequestOptions *options,
+                              GBytes                 *value)
+{
+  GpRequest *self = gp_request_new (attribute, GP_REQUEST_KIND_WRITE, NULL, options, value);
+
+  self->no_reply = TRUE;
+  return self;
+}
+
+/* Whether an answer is to be sent (with self->invocation). A request
+ * without reply is only marked answered. */
+static gboolean
+begin_answer (GpRequest *self)
+{
+  if (self->no_reply)
+    {
+      self->no_reply = FALSE;
+      return FALSE;
+    }
+  g_return_val_if_fail (self->invocation != NULL, FALSE);
+  return TRUE;
 }
 
 /**
@@ -491,7 +524,9 @@ gp_request_get_prepare_authorize (GpRequest *self)
  * The ATT procedure of a write, if BlueZ reports it. BlueZ 5.66 never does
  * (%GP_WRITE_TYPE_UNKNOWN); note that it acknowledges every write to a
  * characteristic with the `write-without-response` flag before the
- * application answers.
+ * application answers. A write that came over an acquired socket
+ * ([property@Characteristic:acquire-write]) is %GP_WRITE_TYPE_COMMAND:
+ * BlueZ acknowledged it already, whatever the central sent.
  *
  * Returns: the write type
  *
@@ -518,7 +553,7 @@ gboolean
 gp_request_get_answered (GpRequest *self)
 {
   g_return_val_if_fail (GP_IS_REQUEST (self), FALSE);
-  return self->invocation == NULL;
+  return self->invocation == NULL && !self->no_reply;
 }
 
 /**
@@ -541,7 +576,8 @@ gp_request_return_value (GpRequest *self,
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (value != NULL);
   g_return_if_fail (self->kind == GP_REQUEST_KIND_READ);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   gp_dbus_return_read_value (g_steal_pointer (&self->invocation), value, self->offset);
 }
@@ -563,7 +599,8 @@ gp_request_return_partial_value (GpRequest *self,
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (value != NULL);
   g_return_if_fail (self->kind == GP_REQUEST_KIND_READ);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   gp_dbus_return_read_value (g_steal_pointer (&self->invocation), value, 0);
 }
@@ -582,7 +619,8 @@ gp_request_return_success (GpRequest *self)
 {
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (self->kind == GP_REQUEST_KIND_WRITE);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   g_dbus_method_invocation_return_value (g_steal_pointer (&self->invocation), NULL);
 }
@@ -604,7 +642,8 @@ gp_request_return_error (GpRequest    *self,
 {
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (error != NULL);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   g_dbus_method_invocation_return_gerror (g_steal_pointer (&self->invocation), error);
 }
@@ -628,7 +667,8 @@ gp_request_return_error_literal (GpRequest  *self,
 {
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (message != NULL);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   g_dbus_method_invocation_return_error_literal (g_steal_pointer (&self->invocation),
                                                  GP_ERROR, code, message);
@@ -653,7 +693,8 @@ gp_request_return_att_error (GpRequest *self,
   g_return_if_fail (GP_IS_REQUEST (self));
   g_return_if_fail (att_code >= GP_ATT_ERROR_APPLICATION_FIRST &&
                     att_code <= GP_ATT_ERROR_APPLICATION_LAST);
-  g_return_if_fail (self->invocation != NULL);
+  if (!begin_answer (self))
+    return;
 
   error = gp_error_new_att (att_code);
   g_dbus_method_invocation_return_gerror (g_steal_pointer (&self->invocation), error);

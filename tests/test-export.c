@@ -186,8 +186,8 @@ test_only_bluez (FakeFixture   *fx,
                    GP_BLUEZ_INTERFACE_INFO (gatt_characteristic1));
   call_everything (stranger, app_name, gp_attribute_get_object_path (GP_ATTRIBUTE (desc)),
                    GP_BLUEZ_INTERFACE_INFO (gatt_descriptor1));
-  /* GetManagedObjects + GetAll; 4 + 2 × 4; 6 + 2 × 7 + 1; 2 + 2 × 5 + 1 */
-  g_assert_cmpuint (refused, ==, 2 + 9 + 21 + 13);
+  /* GetManagedObjects + GetAll; 4 + 2 × 4; 7 + 2 × 8 + 1; 2 + 2 × 5 + 1 */
+  g_assert_cmpuint (refused, ==, 2 + 9 + 24 + 13);
 
   /* Nothing changed, nothing ran. */
   g_assert_cmpuint (requests, ==, 0);

@@ -539,12 +539,29 @@ class Bus:
         try:
             if incoming and msg.get_message_type() == Gio.DBusMessageType.METHOD_CALL:
                 path = msg.get_path() or ''
+                if msg.get_interface() == 'org.freedesktop.DBus.Peer' and msg.get_member() == 'Ping':
+                    GLib.idle_add(self._ping_in_order, msg, priority=GLib.PRIORITY_DEFAULT)
+                    return None
                 if msg.get_interface() != 'org.freedesktop.DBus.Peer' and self.export_filter(path):
                     GLib.idle_add(self._dispatch, msg, priority=GLib.PRIORITY_DEFAULT)
                     return None
         except Exception as e:  # never let an exception escape into the worker
             sys.stderr.write('fakebluez: filter error %r\n' % (e,))
         return msg
+
+    def _ping_in_order(self, msg):
+        """Peer.Ping answered in turn with everything that came before it,
+        as libdbus dispatches in bluetoothd (GDBus would answer it at once
+        on its worker thread): an application's round trip then means
+        bluetoothd handled its earlier replies (an AcquireWrite answer
+        flushes the writes queued meanwhile)."""
+        if not self.closed:
+            try:
+                self.conn.send_message(Gio.DBusMessage.new_method_reply(msg),
+                                       Gio.DBusSendMessageFlags.NONE)
+            except GLib.Error:
+                pass
+        return False
 
     def _dispatch(self, msg):
         if self.closed:
@@ -1099,6 +1116,7 @@ class Chrc:
         self.notify_io = None
         self.notify_ios = []  # 5.82: [(device, FdIO)], one AcquireNotify per device
         self.write_io = None
+        self.write_ios = []  # 5.69+: [(device, FdIO)], one AcquireWrite per device
         self.pending = []  # PendingOp (reads/writes to the app)
         self.acq_queue = []  # writes waiting for AcquireWrite
         self.freed = False
@@ -1943,6 +1961,7 @@ class Daemon:
             if chrc.write_io:
                 chrc.write_io.close()
                 chrc.write_io = None
+            self._close_write_ios(chrc, None)
             if chrc.notify_io:
                 chrc.notify_io.close()
                 chrc.notify_io = None
@@ -2252,9 +2271,10 @@ class Daemon:
             return
         if opcode == OP_EXEC_WRITE:
             chrc.prep_authorized = False
-        if chrc.write_io:
+        write_io = self._write_io_of(chrc, dev)
+        if write_io:
             try:
-                chrc.write_io.send(value)
+                write_io.send(value)
                 self.stats['WriteFdSend'] += 1
                 op.finish(0)
             except OSError as e:
@@ -2316,14 +2336,11 @@ class Daemon:
                 return flush()
             _close_fdlist(fdl)
 
-            def on_hup(io):
-                if chrc.write_io is io:
-                    chrc.write_io = None
-            chrc.write_io = FdIO(fd, on_hup)
+            write_io = self._take_write_io(chrc, op.dev, fd)
             while chrc.acq_queue:
                 o = chrc.acq_queue[0]
                 try:
-                    chrc.write_io.send(o.value)
+                    write_io.send(o.value)
                     self.stats['WriteFdSend'] += 1
                 except OSError:
                     return flush()
@@ -2475,6 +2492,114 @@ class Daemon:
         return True
 
     # ----------------------------------------------------- connections
+    # AcquireWrite sockets: one per characteristic for every device in
+    # 5.66 (chrc.write_io, kept until HUP or unregister), one per device
+    # from 5.69 (chrc.write_ios, client_write_io_get(); shut down when the
+    # device's ATT bearer goes, att_disconnect_cb()).
+
+    def _write_io_of(self, chrc, dev):
+        if not bluez_at_least(5, 69):
+            return chrc.write_io
+        for d, io in chrc.write_ios:
+            if d is dev:
+                return io
+        return None
+
+    def _take_write_io(self, chrc, dev, fd):
+        """acquire_write_reply(): the socket becomes the one of dev (5.69+;
+        the writes queued meanwhile, from any device, all go into it)."""
+        if not bluez_at_least(5, 69):
+            def on_hup(io):
+                if chrc.write_io is io:
+                    chrc.write_io = None
+            chrc.write_io = FdIO(fd, on_hup)
+            return chrc.write_io
+        old = self._write_io_of(chrc, dev)
+        if old:
+            os.close(fd)
+            return old
+
+        def on_hup_569(io):
+            chrc.write_ios[:] = [x for x in chrc.write_ios if x[1] is not io]
+        io = FdIO(fd, on_hup_569)
+        chrc.write_ios.append((dev, io))
+        return io
+
+    def _close_write_ios(self, chrc, dev):
+        """Closes the sockets of dev (None: all) of chrc."""
+        for d, io in [x for x in chrc.write_ios if dev is None or x[0] is dev]:
+            chrc.write_ios.remove((d, io))
+            io.close()
+
+    def _close_write_ios_of_device(self, dev):
+        if not bluez_at_least(5, 69):
+            return  # 5.66 keeps its single socket across disconnections
+        for app in dev.adapter.apps:
+            for svc in app.services:
+                for chrc in svc.chrcs:
+                    self._close_write_ios(chrc, dev)
+
+    def c_write_commands(self, call):
+        """A central that sends Write Commands back to back (in one go, as
+        a radio delivers a burst), then, if read is true, a Read Request at
+        once: its answer is returned (error, value)."""
+        dev = self._find_device(call, call.arg(0))
+        if dev is None:
+            return
+        handle, values, read = call.arg(1), call.arg(2), call.arg(3)
+        if not dev.connected:
+            return call.err(CTRL_ERR + 'NotConnected', 'Device is not connected')
+        for v in values:
+            self.stats['att-write-cmd'] += 1
+            self.att_write(dev, handle, bytes(v), OP_WRITE_CMD, lambda e, *_: None)
+        if not read:
+            return call.ret('yay', 0, b'')
+        op = CtrlOp(dev, call, 'yay')
+        self.att_read(dev, handle, 0, dev.mtu, lambda e, v: op.reply(e, bytes(v)))
+
+    def c_get_write_sockets(self, call):
+        """The AcquireWrite sockets held: (characteristic path, device path
+        or '' for the 5.66 socket that serves every device)."""
+        out = []
+        for ad in self.adapters.values():
+            for app in ad.apps:
+                for svc in app.services:
+                    for chrc in svc.chrcs:
+                        if chrc.write_io and not chrc.write_io.closed:
+                            out.append((chrc.path, ''))
+                        for d, io in chrc.write_ios:
+                            if not io.closed:
+                                out.append((chrc.path, d.path))
+        call.ret('a(ss)', out)
+
+    def c_get_property(self, call):
+        """Properties.Get on an application object, as bluetoothd's proxy
+        would (only org.bluez may ask)."""
+        owner, path, iface, name = call.arg(0), call.arg(1), call.arg(2), call.arg(3)
+
+        def reply(r):
+            if r[0] == 'error':
+                return call.err(r[1], r[2] or '')
+            call.ret('v', r[1].get_child_value(0).get_variant())
+        self.bus.call(owner, path, 'org.freedesktop.DBus.Properties', 'Get',
+                      V('(ss)', (iface, name)), reply)
+
+    def c_acquire_write_raw(self, call):
+        """Calls AcquireWrite on an application's characteristic with these
+        options, as bluetoothd does, and closes the socket it gets at once
+        (bluetoothd's end hangs up). Returns (error name or '', mtu)."""
+        owner, path, options = call.arg(0), call.arg(1), call.args[2]
+
+        def reply(r):
+            if r[0] == 'error':
+                return call.ret('sq', r[1], 0)
+            _close_fdlist(r[2])
+            body = r[1]
+            if body is None or body.get_type_string() != '(hq)':
+                return call.ret('sq', 'InvalidReply', 0)
+            call.ret('sq', '', body.get_child_value(1).unpack())
+        self.bus.call(owner, path, CHRC_IFACE, 'AcquireWrite', GLib.Variant.new_tuple(options), reply)
+
     def set_connected(self, dev, connected):
         if dev.connected == connected:
             return
@@ -2493,6 +2618,7 @@ class Daemon:
             if not dev.bonded:
                 self.clear_ccc_states(dev)
                 dev.security = SEC_LOW
+            self._close_write_ios_of_device(dev)
             if bluez_at_least(5, 82):
                 # att_disconnect_cb(): the device's AcquireNotify sockets are
                 # shut down (the app sees HUP), bonded or not.
@@ -2530,6 +2656,10 @@ class Daemon:
             M('Read', 'oqqq', 'yay', self.c_read),
             M('Write', 'oqqays', 'y', self.c_write),
             M('WriteThenRead', 'oqays', 'yyay', self.c_write_then_read),
+            M('WriteCommands', 'oqaayb', 'yay', self.c_write_commands),
+            M('GetWriteSockets', '', 'a(ss)', self.c_get_write_sockets),
+            M('GetProperty', 'soss', 'v', self.c_get_property),
+            M('AcquireWriteRaw', 'soa{sv}', 'sq', self.c_acquire_write_raw),
             M('ExecuteWrite', 'ob', 'y', self.c_execute_write),
             M('TakeNotifications', 'o', 'a(qayb)', self.c_take_notifications),
             M('SetConfirmDelay', 'u', '', self.c_set_confirm_delay),
