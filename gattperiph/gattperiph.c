@@ -45,8 +45,10 @@ gpt_option_context (const char   *command,
                     const char   *description,
                     GOptionEntry *entries)
 {
-  g_autofree char *title = g_strdup_printf ("%s %s", command, parameter);
-  GOptionContext *context = g_option_context_new (title);
+  g_autofree char *prgname = g_strdup_printf ("gattperiph %s", command);
+  GOptionContext *context = g_option_context_new (parameter);
+
+  g_set_prgname (prgname);
 
   g_option_context_set_summary (context, summary);
   if (description != NULL)
