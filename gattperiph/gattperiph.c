@@ -205,11 +205,9 @@ gpt_check_behaviors (GpProfile *profile)
 
       for (GList *c = characteristics; c != NULL; c = c->next, j++)
         {
-          JsonNode *behavior = gp_profile_get_member (profile, c->data, "behavior");
           g_autofree char *path = g_strdup_printf ("services[%u].characteristics[%u].behavior", i, j);
 
-          if (behavior != NULL)
-            gpt_behavior_check (c->data, behavior, path, problems);
+          gpt_behavior_check (profile, c->data, path, problems);
         }
     }
   return problems;

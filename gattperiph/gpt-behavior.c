@@ -7,6 +7,7 @@
  *     "read":  "value" | "reject",
  *     "write": "store" | "ignore" | "echo" | "reject",
  *     "error": "0x80",
+ *     "echo-to": "id of another characteristic",
  *     "notify": { "source": "counter" | "sequence" | "file" | "command",
  *                 "interval-ms": 1000, ... }
  *   }
@@ -36,7 +37,7 @@ typedef enum { SOURCE_NONE, SOURCE_COUNTER, SOURCE_SEQUENCE, SOURCE_FILE, SOURCE
 static const char * const read_modes[] = { "value", "reject", NULL };
 static const char * const write_modes[] = { "store", "ignore", "echo", "reject", NULL };
 static const char * const sources[] = { "", "counter", "sequence", "file", "command", NULL };
-static const char * const behavior_keys[] = { "read", "write", "error", "notify", NULL };
+static const char * const behavior_keys[] = { "read", "write", "error", "echo-to", "notify", NULL };
 static const char * const notify_keys[] = {
   "source", "interval-ms", "while", "prefix", "format", "start", "step", "values",
   "path", "command", "scale", NULL
@@ -56,6 +57,7 @@ typedef struct
   double     start;
   double     step;
   GPtrArray *values;        /* of GBytes */
+  GpAttribute *echo_to;     /* "echo-to", or NULL: the characteristic itself */
   char      *path;
   char      *command;
   double     scale;
@@ -86,6 +88,7 @@ spec_clear (Spec *spec)
   g_clear_pointer (&spec->values, g_ptr_array_unref);
   g_clear_pointer (&spec->path, g_free);
   g_clear_pointer (&spec->command, g_free);
+  g_clear_object (&spec->echo_to);
 }
 
 static void G_GNUC_PRINTF (3, 4)
@@ -361,7 +364,8 @@ parse_notify (JsonNode         *node,
 
 /* Reads @node into @spec; FALSE (with @problems) if anything is wrong. */
 static gboolean
-parse (GpAttribute *attribute,
+parse (GpProfile   *profile,
+       GpAttribute *attribute,
        JsonNode    *node,
        Spec        *spec,
        const char  *path,
@@ -424,9 +428,26 @@ parse (GpAttribute *attribute,
                  GP_CHARACTERISTIC_FLAGS_AUTHENTICATED_SIGNED_WRITES | GP_CHARACTERISTIC_FLAGS_RELIABLE_WRITE)))
     problem (problems, path, "\"write\": \"%s\" on a characteristic that cannot be written "
                              "(no \"write\" or \"write-without-response\" flag)", write_modes[spec->write]);
-  if (spec->write == WRITE_ECHO &&
-      !(flags & (GP_CHARACTERISTIC_FLAGS_NOTIFY | GP_CHARACTERISTIC_FLAGS_INDICATE)))
-    problem (problems, path, "\"write\": \"echo\" needs the \"notify\" or \"indicate\" flag");
+  {
+    const char *to = get_string (object, "echo-to", path, problems);
+    GpAttribute *target = to != NULL ? gp_profile_lookup (profile, to) : attribute;
+    GpCharacteristicFlags target_flags = 0;
+
+    if (to != NULL && spec->write != WRITE_ECHO)
+      problem (problems, path, "\"echo-to\" without \"write\": \"echo\"");
+    if (target == NULL || !GP_IS_CHARACTERISTIC (target))
+      problem (problems, path, "\"echo-to\": no characteristic has the id \"%s\"", to);
+    else
+      {
+        target_flags = gp_characteristic_get_flags (GP_CHARACTERISTIC (target));
+        if (to != NULL)
+          spec->echo_to = g_object_ref (target);
+      }
+    if (spec->write == WRITE_ECHO && target != NULL &&
+        !(target_flags & (GP_CHARACTERISTIC_FLAGS_NOTIFY | GP_CHARACTERISTIC_FLAGS_INDICATE)))
+      problem (problems, path, "\"write\": \"echo\" needs the \"notify\" or \"indicate\" flag on %s",
+               to != NULL ? to : "the characteristic (or \"echo-to\": the id of one that has it)");
+  }
   if (spec->write == WRITE_REJECT && (flags & GP_CHARACTERISTIC_FLAGS_WRITE_WITHOUT_RESPONSE))
     problem (problems, path, "\"write\": \"reject\" cannot reach the central on a "
                              "\"write-without-response\" characteristic (BlueZ acknowledges every "
@@ -440,13 +461,14 @@ parse (GpAttribute *attribute,
 }
 
 gboolean
-gpt_behavior_check (GpAttribute *attribute,
-                    JsonNode    *behavior,
+gpt_behavior_check (GpProfile   *profile,
+                    GpAttribute *attribute,
                     const char  *path,
                     GPtrArray   *problems)
 {
   Spec spec = { 0 };
-  gboolean ok = parse (attribute, behavior, &spec, path, problems);
+  JsonNode *behavior = gp_profile_get_member (profile, attribute, "behavior");
+  gboolean ok = parse (profile, attribute, behavior, &spec, path, problems);
 
   spec_clear (&spec);
   return ok;
@@ -588,11 +610,16 @@ on_write_request (GpAttribute *attribute,
         }
       log_event (self, "write", request, written, NULL);
       gp_request_return_success (request);
-      /* Stored, and sent to the subscribers. */
-      if (!gp_attribute_set_value (attribute, value, &error))
+      /* Stored, and sent to the subscribers (of "echo-to" if given). */
+      if (self->spec.echo_to != NULL)
+        {
+          g_clear_pointer (&value, g_bytes_unref);
+          value = g_bytes_ref (written);
+        }
+      if (!gp_attribute_set_value (self->spec.echo_to != NULL ? self->spec.echo_to : attribute, value, &error))
         gpt_log_message (self->log, "error", "%s: echo: %s", self->id, error->message);
       else
-        log_event (self, "notify", NULL, value, NULL);
+        log_event (self, "notify", NULL, value, self->spec.echo_to != NULL ? "echoed" : NULL);
       return TRUE;
     case WRITE_STORE:
     default:
@@ -778,15 +805,16 @@ on_notifying (GObject    *object,
 
 /* Serves @attribute as @behavior says, logging every request. */
 GptBehavior *
-gpt_behavior_new (GpAttribute  *attribute,
-                  const char   *id,
-                  JsonNode     *value_template,
-                  JsonNode     *behavior,
+gpt_behavior_new (GpProfile    *profile,
+                  GpAttribute  *attribute,
                   GptLog       *log,
                   GError      **error)
 {
   g_autoptr(GptBehavior) self = g_new0 (GptBehavior, 1);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  const char *id = gp_profile_get_id (profile, attribute);
+  JsonNode *value_template = gp_profile_get_member (profile, attribute, "value");
+  JsonNode *behavior = gp_profile_get_member (profile, attribute, "behavior");
   g_autofree char *path = g_strdup_printf ("%s.behavior", id != NULL ? id : gp_attribute_get_uuid (attribute));
 
   self->attribute = g_object_ref (attribute);
@@ -794,7 +822,9 @@ gpt_behavior_new (GpAttribute  *attribute,
   self->value_template = value_template != NULL ? json_node_copy (value_template) : NULL;
   self->log = log;
   self->cancellable = g_cancellable_new ();
-  if (!parse (attribute, behavior, &self->spec, path, problems))
+  if (!GP_IS_CHARACTERISTIC (attribute))
+    behavior = NULL;
+  if (!parse (profile, attribute, behavior, &self->spec, path, problems))
     {
       g_ptr_array_add (problems, NULL);
       g_autofree char *all = g_strjoinv ("\n", (char **) problems->pdata);

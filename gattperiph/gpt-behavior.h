@@ -14,14 +14,12 @@ G_BEGIN_DECLS
 
 typedef struct _GptBehavior GptBehavior;
 
-gboolean     gpt_behavior_check (GpAttribute  *attribute,
-                                 JsonNode     *behavior,
+gboolean     gpt_behavior_check (GpProfile    *profile,
+                                 GpAttribute  *attribute,
                                  const char   *path,
                                  GPtrArray    *problems);
-GptBehavior *gpt_behavior_new   (GpAttribute  *attribute,
-                                 const char   *id,
-                                 JsonNode     *value_template,
-                                 JsonNode     *behavior,
+GptBehavior *gpt_behavior_new   (GpProfile    *profile,
+                                 GpAttribute  *attribute,
                                  GptLog       *log,
                                  GError      **error);
 void         gpt_behavior_free  (GptBehavior  *self);

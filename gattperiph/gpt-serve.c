@@ -156,12 +156,7 @@ add_behavior (Serve        *serve,
               GpAttribute  *attribute,
               GError      **error)
 {
-  GptBehavior *behavior =
-    gpt_behavior_new (attribute, gp_profile_get_id (serve->profile, attribute),
-                      gp_profile_get_member (serve->profile, attribute, "value"),
-                      GP_IS_CHARACTERISTIC (attribute)
-                        ? gp_profile_get_member (serve->profile, attribute, "behavior") : NULL,
-                      serve->log, error);
+  GptBehavior *behavior = gpt_behavior_new (serve->profile, attribute, serve->log, error);
 
   if (behavior == NULL)
     return FALSE;
