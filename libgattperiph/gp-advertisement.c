@@ -2422,3 +2422,10 @@ gp_advertisement_set_advertising_data (GpAdvertisement *self,
   if (gp_advertising_data_entry_set (self->data, ad_type, NULL, data))
     content_changed (self, NULL);
 }
+
+void
+gp_advertisement_get_content (GpAdvertisement   *self,
+                              GpAdvertisingData *ad)
+{
+  get_advertising_data (self, ad);
+}

@@ -62,4 +62,7 @@ void         gp_attribute_handle_write         (GpAttribute            *self,
 void         gp_attribute_set_assigned_handle  (GpAttribute            *self,
                                                 guint16                 handle);
 
+/* The handle asked of BlueZ (0: none), whatever BlueZ assigned. */
+guint16      gp_attribute_get_requested_handle (GpAttribute          *self);
+
 G_END_DECLS

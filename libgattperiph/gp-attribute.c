@@ -760,3 +760,11 @@ gp_attribute_handle_write (GpAttribute           *self,
     gp_request_return_error_literal (request, GP_ERROR_NOT_SUPPORTED,
                                      "No handler answered the write");
 }
+
+guint16
+gp_attribute_get_requested_handle (GpAttribute *self)
+{
+  GpAttributePrivate *priv = gp_attribute_get_instance_private (self);
+
+  return priv->requested_handle;
+}

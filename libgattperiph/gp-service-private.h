@@ -22,4 +22,7 @@ void         gp_service_get_dbus_properties    (GpService              *self,
 void         gp_service_set_assigned_handle    (GpService              *self,
                                                 guint16                 handle);
 
+/* The handle asked of BlueZ (0: none), whatever BlueZ assigned. */
+guint16      gp_service_get_requested_handle   (GpService              *self);
+
 G_END_DECLS

@@ -662,3 +662,9 @@ gp_service_get_dbus_properties (GpService       *self,
   g_variant_builder_add (builder, "{sv}", "Includes", g_variant_builder_end (&includes));
   g_variant_builder_add (builder, "{sv}", "Handle", g_variant_new_uint16 (self->requested_handle));
 }
+
+guint16
+gp_service_get_requested_handle (GpService *self)
+{
+  return self->requested_handle;
+}
