@@ -803,17 +803,19 @@ on_notifying (GObject    *object,
   update_timer (self);
 }
 
-/* Serves @attribute as @behavior says, logging every request. */
+/* Serves @attribute as its "behavior" member says, logging every request;
+ * @value_template: its "value" as the profile writes it (to log values
+ * with their type), or NULL. */
 GptBehavior *
 gpt_behavior_new (GpProfile    *profile,
                   GpAttribute  *attribute,
+                  JsonNode     *value_template,
                   GptLog       *log,
                   GError      **error)
 {
   g_autoptr(GptBehavior) self = g_new0 (GptBehavior, 1);
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   const char *id = gp_profile_get_id (profile, attribute);
-  JsonNode *value_template = gp_profile_get_member (profile, attribute, "value");
   JsonNode *behavior = gp_profile_get_member (profile, attribute, "behavior");
   g_autofree char *path = g_strdup_printf ("%s.behavior", id != NULL ? id : gp_attribute_get_uuid (attribute));
 

@@ -20,6 +20,7 @@ gboolean     gpt_behavior_check (GpProfile    *profile,
                                  GPtrArray    *problems);
 GptBehavior *gpt_behavior_new   (GpProfile    *profile,
                                  GpAttribute  *attribute,
+                                 JsonNode     *value_template,
                                  GptLog       *log,
                                  GError      **error);
 void         gpt_behavior_free  (GptBehavior  *self);

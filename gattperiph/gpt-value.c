@@ -410,6 +410,8 @@ typed_format (JsonNode *node)
   if (json_object_get_size (object) != 1)
     return NULL;
   members = json_object_get_members (object);
+  if (strcmp (members->data, "text") == 0)
+    return "utf8s";
   return lookup (members->data) != NULL ? members->data : NULL;
 }
 

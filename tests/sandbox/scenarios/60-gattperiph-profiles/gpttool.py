@@ -60,19 +60,26 @@ def expected(profile_path):
     for s in data.get("services", []):
         chars = {}
         for c in s.get("characteristics", []):
-            descs = [gpcentral.full_uuid(d["uuid"]) for d in c.get("descriptors", [])]
+            # the shorthands first ("description": 0x2901, "presentation": 0x2904)
+            descs = [gpcentral.full_uuid(u) for k, u in (("description", "2901"), ("presentation", "2904"))
+                     if k in c]
+            descs += [gpcentral.full_uuid(d["uuid"]) for d in c.get("descriptors", [])]
             chars[gpcentral.full_uuid(c["uuid"])] = (set(c.get("flags", [])) & BASIC, descs)
         out[gpcentral.full_uuid(s["uuid"])] = chars
     return out
 
 
-def found(services, skip=("1800", "1801", "180a")):
-    """The same shape, from gpcentral's discover() (without the services
-    bluetoothd provides itself)."""
+def found(services):
+    """The same shape, from gpcentral's discover(), without the services
+    bluetoothd provides itself (GAP, GATT, and a Device Information
+    service with only a PnP ID)."""
     out = {}
-    skip = {gpcentral.full_uuid(u) for u in skip}
+    skip = {gpcentral.full_uuid(u) for u in ("1800", "1801")}
     for s in services:
         if s["uuid"] in skip:
+            continue
+        if (s["uuid"] == gpcentral.full_uuid("180a")
+                and [c["uuid"] for c in s["characteristics"]] == [gpcentral.full_uuid("2a50")]):
             continue
         out[s["uuid"]] = {c["uuid"]: (set(c["properties"]) & BASIC,
                                       [d["uuid"] for d in c["descriptors"] if d["uuid"] not in ADDED])
