@@ -539,10 +539,11 @@ append_json_value (JsonNode    *node,
         return append_json_value (member, out, error);
       format = typed_format (node);
       if (format != NULL)
-        member = json_object_get_member (object, format);
-      else if (json_object_get_size (object) == 1 &&
-               (member = json_object_get_member (object, "text")) != NULL)
-        format = "utf8s";
+        {
+          g_autoptr(GList) members = json_object_get_members (object);
+
+          member = json_object_get_member (object, members->data);   /* "text" too */
+        }
       if (format != NULL && strcmp (format, "utf8s") == 0 &&
           JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
         {
