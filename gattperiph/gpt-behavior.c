@@ -476,21 +476,20 @@ gpt_behavior_check (GpProfile   *profile,
 
 /* ---- serving ------------------------------------------------------------ */
 
-/* The value as its type: from the profile's typed "value", else from the
- * characteristic's Presentation Format descriptor. */
+/* The value as its type: from the characteristic's Presentation Format
+ * descriptor (with its exponent), else from the profile's typed "value". */
 static JsonNode *
 describe (GptBehavior *self,
           GBytes      *value)
 {
   gsize len;
   const guint8 *data;
-  JsonNode *typed;
+  JsonNode *typed = NULL;
 
   if (value == NULL)
     return NULL;
   data = g_bytes_get_data (value, &len);
-  typed = gpt_value_describe (self->value_template, data, len);
-  if (typed == NULL && GP_IS_CHARACTERISTIC (self->attribute))
+  if (GP_IS_CHARACTERISTIC (self->attribute))
     {
       g_autolist(GpDescriptor) descriptors =
         gp_characteristic_get_descriptors (GP_CHARACTERISTIC (self->attribute));
@@ -504,6 +503,8 @@ describe (GptBehavior *self,
             typed = gpt_presentation_describe (fdata, flen, data, len);
           }
     }
+  if (typed == NULL)
+    typed = gpt_value_describe (self->value_template, data, len);
   return typed;
 }
 
