@@ -203,6 +203,9 @@ def test_serve_logs_reads_and_writes(fake, tmp_path):
     tool = serve(fake, tmp_path, profile(
         chrc("level", 1, ["read", "write"], {"uint8": 72}),
         chrc("name", 2, ["read"], {"text": "hello"}),
+        chrc("temp", 3, ["read"], {"sint16": 2150},
+             presentation={"format": "sint16", "exponent": -2,
+                           "unit": "org.bluetooth.unit.thermodynamic_temperature.degree_celsius"}),
     ))
     try:
         level = value_handle(fake, U(1))
@@ -217,6 +220,9 @@ def test_serve_logs_reads_and_writes(fake, tmp_path):
         assert fake.read(value_handle(fake, U(2)), offset=2) == (0, b"llo")
         line = tool.wait_for(lambda l: " read " in l and "name" in l)
         assert "offset 2" in line and "[6c 6c 6f]" in line
+        assert fake.read(value_handle(fake, U(3))) == (0, b"\x66\x08")
+        line = tool.wait_for(lambda l: " read " in l and "temp" in l)
+        assert line.endswith("[66 08] = 21.5")                  # the Presentation Format's exponent
     finally:
         status, err = tool.stop()
     assert status == 0, err
