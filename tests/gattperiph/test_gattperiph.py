@@ -399,3 +399,16 @@ def test_policy_denies(tmp_path):
             fakebluez.wait(10)
         daemon.terminate()
         daemon.wait(10)
+
+
+def test_sandbox_needs_a_source_tree(tmp_path):
+    """An installed gattperiph (here: a copy outside the build tree) says
+    that --sandbox needs a source tree, rather than failing obscurely."""
+    copy = tmp_path / "gattperiph"
+    copy.write_bytes(open(TOOL, "rb").read())
+    copy.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "GP_SOURCE_DIR"}
+    r = subprocess.run([str(copy), "serve", "--sandbox", write_profile(tmp_path, profile(chrc("a", 1, ["read"], "00")))],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 1 and "needs" not in r.stdout
+    assert "source tree" in r.stderr and "tests/sandbox/gp-sandbox" in r.stderr, r.stderr
