@@ -491,7 +491,7 @@ describe (GptBehavior *self,
   data = g_bytes_get_data (value, &len);
   if (GP_IS_CHARACTERISTIC (self->attribute))
     {
-      g_autolist(GpDescriptor) descriptors =
+      g_autoptr(GList) descriptors =   /* transfer container */
         gp_characteristic_get_descriptors (GP_CHARACTERISTIC (self->attribute));
 
       for (GList *l = descriptors; l != NULL && typed == NULL; l = l->next)
