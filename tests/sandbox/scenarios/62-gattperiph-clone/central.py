@@ -20,12 +20,12 @@ async def snapshot(c, tag):
     """The database (as gpttool.found) and every readable value."""
     await c.connect(name=NAME)
     services = c.discover()
+    db = found(services)       # without what bluetoothd serves itself (GAP, GATT, its PnP ID)
     values = {}
     for s in services:
         for ch in s["characteristics"]:
-            if "read" in ch["properties"]:
+            if s["uuid"] in db and "read" in ch["properties"]:
                 values[(s["uuid"], ch["uuid"])] = await c.read(ch["uuid"])
-    db = found(services)
     log("%s: %s; values %s" % (tag, db, {k[1][4:8]: v.hex() for k, v in values.items()}))
     await c.disconnect()
     return db, values
