@@ -415,3 +415,70 @@ def test_sandbox_needs_a_source_tree(tmp_path):
                        capture_output=True, text=True, timeout=60, env=env)
     assert r.returncode == 1 and "needs" not in r.stdout
     assert "source tree" in r.stderr and "tests/sandbox/gp-sandbox" in r.stderr, r.stderr
+
+
+# ---- clone -------------------------------------------------------------------------------
+
+REMOTE = {
+    "name": "Remote HRM",
+    "appearance": 832,
+    "uuids": ["0000180d-0000-1000-8000-00805f9b34fb"],
+    "manufacturer-data": {"65535": "c0ffee"},
+    "services": [
+        {"uuid": "00001800-0000-1000-8000-00805f9b34fb", "primary": True, "characteristics": [
+            {"uuid": "00002a00-0000-1000-8000-00805f9b34fb", "flags": ["read"], "value": "52"}]},
+        {"uuid": "0000180d-0000-1000-8000-00805f9b34fb", "primary": True, "characteristics": [
+            {"uuid": "00002a37-0000-1000-8000-00805f9b34fb", "flags": ["notify"], "descriptors": [
+                {"uuid": "00002902-0000-1000-8000-00805f9b34fb", "value": "0000"},
+                {"uuid": "00002901-0000-1000-8000-00805f9b34fb", "value": "6270 6d"}]},
+            {"uuid": "00002a38-0000-1000-8000-00805f9b34fb", "flags": ["read"], "value": "01"},
+            {"uuid": "00002a39-0000-1000-8000-00805f9b34fb", "flags": ["write"]}]},
+        {"uuid": "0000180a-0000-1000-8000-00805f9b34fb", "primary": True, "characteristics": [
+            {"uuid": "00002a50-0000-1000-8000-00805f9b34fb", "flags": ["read"], "value": "026b1d46024205"}]},
+    ],
+}
+
+
+def test_clone_round_trip(fake, tmp_path):
+    """clone reads a (fake) remote peripheral into a profile that validates,
+    without what BlueZ serves itself; serving it gives the same database
+    and values."""
+    address = "C0:FF:EE:00:00:01"
+    fake.call("AddRemotePeripheral", GLib.Variant("(sss)", ("hci0", address, json.dumps(REMOTE))))
+    out = tmp_path / "clone.json"
+    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=fake.bus.get_bus_address())
+    r = run("clone", address, "-o", str(out), "--adapter", "hci0", "--timeout", "10", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "1 services, 3 characteristics, 1 descriptors, 2 values" in r.stdout, r.stdout
+    assert run("validate", str(out)).returncode == 0
+
+    data = json.loads(out.read_text())
+    (svc,) = data["services"]                      # no 0x1800, no PnP-only 0x180A
+    assert svc["uuid"].lower().startswith(("180d", "0000180d"))
+    chars = svc["characteristics"]
+    assert [c["uuid"][-36:][4:8] if len(c["uuid"]) > 4 else c["uuid"] for c in chars] == ["2a37", "2a38", "2a39"]
+    ad = data["advertisement"]
+    assert ad["local-name"] == "Remote HRM" and ad["appearance"] == 832
+
+    # Serve the clone and look at what a central would find.
+    tool = Tool(fake.bus.get_bus_address(), "serve", "--adapter", "hci0", str(out))
+    try:
+        tool.wait_text("ready")
+        db = [e for e in fake.database() if e.get("owner")]
+        kinds = [(e["type"], e["uuid"][4:8]) for e in db]
+        assert kinds == [("primary-service", "180d"),
+                         ("characteristic", "2a37"), ("value", "2a37"), ("ccc", "2902"), ("descriptor", "2901"),
+                         ("characteristic", "2a38"), ("value", "2a38"),
+                         ("characteristic", "2a39"), ("value", "2a39")], kinds
+        flags = {e["uuid"][4:8]: e["flags"] for e in db if e["type"] == "value"}
+        assert flags == {"2a37": ["notify"], "2a38": ["read"], "2a39": ["write"]}, flags
+        by_uuid = {(e["type"], e["uuid"][4:8]): e["handle"] for e in db}
+        assert fake.read(by_uuid[("value", "2a38")]) == (0, b"\x01")
+        assert fake.read(by_uuid[("descriptor", "2901")]) == (0, b"bpm")
+        (ads,) = fake.call("GetAdvertisements")
+        assert ads[0]["local-name"] == "Remote HRM"
+        assert ads[0]["manufacturer-data"] == {0xFFFF: b"\xc0\xff\xee"} or \
+            {k: bytes(v) for k, v in ads[0]["manufacturer-data"].items()} == {0xFFFF: b"\xc0\xff\xee"}
+    finally:
+        status, err = tool.stop()
+    assert status == 0, err
