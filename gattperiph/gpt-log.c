@@ -44,8 +44,7 @@ gpt_uuid_short (const char *uuid)
   if (uuid != NULL && strlen (uuid) == 36 && strncmp (uuid, "0000", 4) == 0 &&
       strcmp (uuid + 8, base) == 0)
     {
-      /* a static buffer would not be reentrant: return a pointer into a
-       * table of interned strings instead */
+      /* interned: a short UUID lives as long as the program */
       g_autofree char *s = g_strndup (uuid + 4, 4);
       return g_intern_string (s);
     }
