@@ -411,6 +411,12 @@ encode_medfloat (const MedFloat    *info,
       return TRUE;
     }
 
+  if (v == 0)
+    {
+      *out = 0;
+      return TRUE;
+    }
+
   /* The largest exponent that represents the value exactly (36.6 is
    * 366 × 10⁻¹, 72 is 72 × 10⁰); failing that, the smallest one whose
    * mantissa fits (the most precise), rounded. */
@@ -421,7 +427,7 @@ encode_medfloat (const MedFloat    *info,
 
       if (fabs (r) > (double) mmax)
         break;
-      if (fabs (m - r) <= 1e-9 * MAX (1.0, fabs (m)))
+      if (fabs (m - r) <= 1e-9 * fabs (m))
         {
           found = exact = TRUE;
           mantissa = (gint64) r;

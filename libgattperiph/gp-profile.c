@@ -97,6 +97,15 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
+/**
+ * gp_profile_error_quark:
+ *
+ * The quark of the %GP_PROFILE_ERROR domain.
+ *
+ * Returns: the quark
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (gp-profile-error-quark, gp_profile_error)
 G_DEFINE_FINAL_TYPE (GpProfile, gp_profile, G_TYPE_OBJECT)
 
@@ -758,7 +767,7 @@ read_characteristic (Loader     *l,
   JsonArray *array;
   const char *description;
   gboolean acquire_notify;
-  guint flags;
+  guint flags, n_errors;
   Extra *extra;
 
   if (object == NULL)
@@ -768,8 +777,10 @@ read_characteristic (Loader     *l,
     gp_profile_problem_error (&l->problems, path,
                               "\"flags\" is missing (BlueZ refuses a characteristic without "
                               "flags: give at least \"read\", \"write\" or \"notify\")");
+  n_errors = l->problems.n_errors;
   flags = read_flags (l, object, path, "flags", GP_TYPE_CHARACTERISTIC_FLAGS, 0);
-  if (uuid != NULL && flags != 0)
+  /* Without flags, the constructor says why BlueZ refuses that. */
+  if (uuid != NULL && l->problems.n_errors == n_errors)
     {
       characteristic = gp_characteristic_new (uuid, flags, &error);
       if (characteristic == NULL)
@@ -976,15 +987,18 @@ read_object_path (Loader      *l,
                   const char  *path,
                   const char **out)
 {
-  if (!read_string (l, object, path, "path", out))
+  const char *s;
+
+  if (!read_string (l, object, path, "path", &s))
     return FALSE;
-  if (!g_variant_is_object_path (*out))
+  if (!g_variant_is_object_path (s))
     {
       g_autofree char *p = gp_profile_path_member (path, "path");
 
-      gp_profile_problem_error (&l->problems, p, "\"%s\" is not a D-Bus object path", *out);
+      gp_profile_problem_error (&l->problems, p, "\"%s\" is not a D-Bus object path", s);
       return FALSE;
     }
+  *out = s;
   return TRUE;
 }
 
@@ -1255,10 +1269,10 @@ read_root (Loader   *l,
   JsonNode *member;
   guint64 window;
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       gp_profile_problem_error (&l->problems, "", "a profile is a JSON object, found %s",
-                                root != NULL ? gp_profile_node_kind (root) : "nothing");
+                                gp_profile_node_kind (root));
       return;
     }
   object = json_node_get_object (root);
@@ -1301,18 +1315,22 @@ read_root (Loader   *l,
     read_agent (l, member, "agent");
 }
 
-/* json-glib's parser recurses once per nesting level: refuse what would
- * take it deep before it starts. */
-static gboolean
-check_depth (const char *data,
-             gsize       length)
+/* What json-glib 1.6 would take badly, refused before it parses: nesting
+ * deeper than MAX_JSON_DEPTH (its parser recurses once per level), and
+ * anything but white space around the one top-level value (it accepts
+ * several values, and "var x = …;", and leaks all but one). NULL if the
+ * data is fine, or why not. */
+static char *
+scan_json (const char *data,
+           gsize       length)
 {
-  gboolean in_string = FALSE;
+  gboolean in_string = FALSE, ended = FALSE, started = FALSE;
   guint depth = 0;
 
   for (gsize i = 0; i < length; i++)
     {
       char c = data[i];
+      gboolean space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
 
       if (in_string)
         {
@@ -1320,18 +1338,30 @@ check_depth (const char *data,
             i++;
           else if (c == '"')
             in_string = FALSE;
+          continue;
+        }
+      if (space)
+        continue;
+      if (ended)
+        return g_strdup_printf ("text after the end of the profile, at offset %" G_GSIZE_FORMAT, i);
+      if (c == '[' || c == '{')
+        {
+          if (depth == 0 && started)
+            return g_strdup_printf ("a profile is one JSON object; unexpected '%c' at offset %"
+                                    G_GSIZE_FORMAT, c, i);
+          if (++depth > MAX_JSON_DEPTH)
+            return g_strdup_printf ("the JSON nests more than %d levels deep", MAX_JSON_DEPTH);
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        {
+          if (--depth == 0)
+            ended = TRUE;
         }
       else if (c == '"')
         in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      started = TRUE;
     }
-  return TRUE;
+  return NULL;
 }
 
 /**
@@ -1359,6 +1389,7 @@ gp_profile_load_from_data (GpProfile   *self,
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) parse_error = NULL;
+  g_autofree char *why = NULL;
   Loader l;
   gsize n;
 
@@ -1369,13 +1400,11 @@ gp_profile_load_from_data (GpProfile   *self,
   n = length < 0 ? strlen (data) : (gsize) length;
   g_ptr_array_set_size (self->problems, 0);
 
-  if (!check_depth (data != NULL ? data : "", n))
+  why = scan_json (data != NULL ? data : "", n);
+  if (why != NULL)
     {
-      g_autofree char *line = g_strdup_printf ("$: the JSON nests more than %d levels deep",
-                                               MAX_JSON_DEPTH);
-
-      g_set_error_literal (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE, line);
-      g_ptr_array_add (self->problems, g_steal_pointer (&line));
+      g_set_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE, "not valid JSON: %s", why);
+      g_ptr_array_add (self->problems, g_strdup_printf ("$: not valid JSON: %s", why));
       return FALSE;
     }
   parser = json_parser_new_immutable ();
@@ -1384,6 +1413,14 @@ gp_profile_load_from_data (GpProfile   *self,
       g_set_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE,
                    "not valid JSON: %s", parse_error->message);
       g_ptr_array_add (self->problems, g_strdup_printf ("$: not valid JSON: %s", parse_error->message));
+      return FALSE;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error_literal (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE,
+                           "not valid JSON: there is nothing but white space");
+      g_ptr_array_add (self->problems, g_strdup ("$: not valid JSON: there is nothing but white space"));
       return FALSE;
     }
 

@@ -21,7 +21,7 @@ ap.add_argument("--pkg-config", required=True)
 ap.add_argument("-I", dest="includes", action="append", default=[])
 args = ap.parse_args()
 
-cflags = subprocess.run([args.pkg_config, "--cflags", "gio-2.0", "gio-unix-2.0"],
+cflags = subprocess.run([args.pkg_config, "--cflags", "gio-2.0", "gio-unix-2.0", "json-glib-1.0"],
                         check=True, capture_output=True, text=True).stdout.split()
 includes = ["-I" + d for d in args.includes] + cflags
 strict = ["-pedantic", "-Werror", "-Wall", "-Wextra", "-fsyntax-only"]

@@ -144,3 +144,33 @@ def test_uart(fake, lang):
     finally:
         status, err = ex.stop()
     assert status == 0, err
+
+
+def test_profile(fake, lang, tmp_path):
+    """examples/profile.py serves examples/thermometer.json, answering the
+    temperature's reads in code; a bad profile is refused with its path."""
+    if lang != "python":
+        pytest.skip("the profile example is in Python")
+    ex = Example(fake, command(lang, "profile") + ["--adapter", "hci0"])
+    try:
+        ex.wait_for("advertising as \"Thermometer\"")
+        ad = advertisement(fake)
+        assert ad["local-name"] == "Thermometer" and ad["appearance"] == 768
+        att, value = fake.read(value_handle(fake, "00002a6e"))      # computed by the handler
+        assert att == 0 and len(value) == 2
+        assert 1900 <= int.from_bytes(value, "little", signed=True) <= 2400, value
+        ex.wait_for("read of the temperature")
+        # From the profile: {"uint16": 4520}
+        assert fake.read(value_handle(fake, "00002a6f")) == (0, (4520).to_bytes(2, "little"))
+    finally:
+        status, err = ex.stop()
+    assert status == 0, err
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"services": [{"uuid": "181a", "characteristics": '
+                   '[{"id": "temperature", "uuid": "2a6e", "flags": ["raed"]}]}]}')
+    ex = Example(fake, command(lang, "profile") + [str(bad)])
+    ex.proc.wait(30)
+    status, err = ex.stop()
+    assert status == 2
+    assert 'services[0].characteristics[0].flags[0]: unknown flag "raed"; did you mean "read"?' in err
