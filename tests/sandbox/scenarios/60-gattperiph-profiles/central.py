@@ -30,11 +30,18 @@ async def check_profile(c, path, peripheral_address):
         n_read = n_notified = 0
         with open(path) as f:
             data = json.load(f)
+        # By handle, in the profile's service: bluetoothd's own Device
+        # Information service has a PnP ID (0x2A50) too.
+        mine = {}
+        for s in services:
+            if s["uuid"] in got:
+                for ch in s["characteristics"]:
+                    mine.setdefault(ch["uuid"], c.client.services.get_characteristic(ch["handle"]))
         for s in data["services"]:
             for ch in s["characteristics"]:
-                uuid = gpcentral.full_uuid(ch["uuid"])
+                char = mine[gpcentral.full_uuid(ch["uuid"])]
                 if "read" in ch["flags"] and ch.get("behavior", {}).get("read") != "reject":
-                    await c.read(uuid)
+                    await c.read(char)
                     n_read += 1
                 behavior = ch.get("behavior", {})
                 if behavior.get("write") == "echo":
@@ -43,19 +50,19 @@ async def check_profile(c, path, peripheral_address):
                         for ch2 in s2["characteristics"]:
                             if behavior.get("echo-to") and ch2.get("id") == behavior["echo-to"]:
                                 target = ch2
-                    tx = gpcentral.full_uuid(target["uuid"])
+                    tx = mine[gpcentral.full_uuid(target["uuid"])]
                     await c.subscribe(tx)
                     kind = "write" in ch["flags"]
-                    await c.write(uuid, b"hello gattperiph", response=kind)
-                    values = await c.wait_notifications(tx, 1, timeout=15)
+                    await c.write(char, b"hello gattperiph", response=kind)
+                    values = await c.wait_notifications(tx.uuid, 1, timeout=15)
                     if values[-1] != b"hello gattperiph":
                         raise gpcentral.CentralError("%s: echo %r" % (tag, values))
                     await c.unsubscribe(tx)
                     n_notified += 1
                 if "notify" in behavior and "notify" in ch["flags"]:
-                    await c.subscribe(uuid)
-                    await c.wait_notifications(uuid, 2, timeout=15)
-                    await c.unsubscribe(uuid)
+                    await c.subscribe(char)
+                    await c.wait_notifications(char.uuid, 2, timeout=15)
+                    await c.unsubscribe(char)
                     n_notified += 1
         log("%s: %d services as in the profile, %d reads, %d characteristics notified"
             % (tag, len(got), n_read, n_notified))
