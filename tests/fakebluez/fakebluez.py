@@ -2683,6 +2683,7 @@ class Daemon:
             M('Pair', 'os', 'bs', self.c_pair),
             M('CancelPairing', 'o', '', self.c_cancel_pairing),
             M('ExpireAdvertisement', 'o', '', self.c_expire_adv),
+            M('AddRemotePeripheral', 'sss', 'o', self.c_add_remote_peripheral),
         ], signals=[('Notification', [('device', 'o'), ('handle', 'q'), ('value', 'ay'),
                                       ('indication', 'b')])]))
         return obj
@@ -3389,6 +3390,115 @@ class Daemon:
                         d['tx-power'] = V('n', a.tx_power)
                 out.append(d)
         call.ret('aa{sv}', out)
+
+    def c_add_remote_peripheral(self, call):
+        """A peripheral seen by adapter (for centrals such as `gattperiph
+        clone`): a Device1 with advertised data, and once Connect()ed its
+        GATT database as the GattService1/GattCharacteristic1/
+        GattDescriptor1 objects of bluetoothd's client side. The JSON spec:
+        {"name", "appearance", "uuids": [...], "manufacturer-data":
+        {"<id>": "<hex>"}, "service-data": {"<uuid>": "<hex>"}, "services":
+        [{"uuid", "primary", "characteristics": [{"uuid", "flags": [...],
+        "value": "<hex>", "descriptors": [{"uuid", "value"}]}]}]}.
+        Handles are numbered from 0x0010 in order, as in object paths."""
+        import json
+        ad = self.adapters.get(call.arg(0))
+        if ad is None:
+            return call.err(CTRL_ERR + 'NoSuchAdapter', 'No adapter %s' % call.arg(0))
+        try:
+            spec = json.loads(call.arg(2))
+        except ValueError as e:
+            return call.err(CTRL_ERR + 'InvalidArguments', str(e))
+        path = ad.path + '/dev_' + call.arg(1).upper().replace(':', '_')
+        state = {'connected': False}
+        gatt_objs = []
+
+        def connect(c):
+            if not state['connected']:
+                state['connected'] = True
+                for o in gatt_objs:
+                    self.bus.export(o)
+                self.bus.props_changed(path, DEVICE_IFACE, ['Connected', 'ServicesResolved'])
+            c.ret()
+
+        def disconnect(c):
+            if state['connected']:
+                state['connected'] = False
+                for o in reversed(gatt_objs):
+                    self.bus.unexport(o.path)
+                self.bus.props_changed(path, DEVICE_IFACE, ['Connected', 'ServicesResolved'])
+            c.ret()
+
+        def bytes_of(hexstr):
+            return list(bytes.fromhex(hexstr or ''))
+
+        dev = Obj(path)
+        dev.add(Interface(DEVICE_IFACE, methods=[
+            Method('Connect', '', '', connect),
+            Method('Disconnect', '', '', disconnect),
+        ], props=[
+            Prop('Address', 's', lambda: call.arg(1).upper()),
+            Prop('AddressType', 's', lambda: 'public'),
+            Prop('Name', 's', lambda: spec.get('name'), exists=lambda: 'name' in spec),
+            Prop('Alias', 's', lambda: spec.get('name', call.arg(1))),
+            Prop('Appearance', 'q', lambda: spec.get('appearance', 0), exists=lambda: 'appearance' in spec),
+            Prop('UUIDs', 'as', lambda: spec.get('uuids', [])),
+            Prop('ManufacturerData', 'a{qv}',
+                 lambda: {int(k): GLib.Variant('ay', bytes(bytes_of(v)))
+                          for k, v in spec.get('manufacturer-data', {}).items()},
+                 exists=lambda: 'manufacturer-data' in spec),
+            Prop('ServiceData', 'a{sv}',
+                 lambda: {k: GLib.Variant('ay', bytes(bytes_of(v)))
+                          for k, v in spec.get('service-data', {}).items()},
+                 exists=lambda: 'service-data' in spec),
+            Prop('Adapter', 'o', lambda: ad.path),
+            Prop('Paired', 'b', lambda: False),
+            Prop('Connected', 'b', lambda: state['connected']),
+            Prop('ServicesResolved', 'b', lambda: state['connected']),
+        ]))
+
+        def reader(value):
+            return lambda c: c.ret('ay', bytes(bytes_of(value)))
+
+        handle = 0x0010
+        for svc in spec.get('services', []):
+            spath = '%s/service%04x' % (path, handle)
+            handle += 1
+            so = Obj(spath)
+            so.add(Interface(SERVICE_IFACE, props=[
+                Prop('UUID', 's', lambda u=svc['uuid']: u),
+                Prop('Primary', 'b', lambda p=svc.get('primary', True): p),
+                Prop('Device', 'o', lambda: path),
+                Prop('Includes', 'ao', lambda: []),
+                Prop('Handle', 'q', lambda h=handle - 1: h),
+            ]))
+            gatt_objs.append(so)
+            for ch in svc.get('characteristics', []):
+                cpath = '%s/char%04x' % (spath, handle)
+                handle += 2
+                co = Obj(cpath)
+                co.add(Interface(CHRC_IFACE, methods=[
+                    Method('ReadValue', 'a{sv}', 'ay', reader(ch.get('value'))),
+                ], props=[
+                    Prop('UUID', 's', lambda u=ch['uuid']: u),
+                    Prop('Service', 'o', lambda p=spath: p),
+                    Prop('Flags', 'as', lambda f=ch.get('flags', []): f),
+                    Prop('Handle', 'q', lambda h=handle - 1: h),
+                ]))
+                gatt_objs.append(co)
+                for d in ch.get('descriptors', []):
+                    do = Obj('%s/desc%04x' % (cpath, handle))
+                    handle += 1
+                    do.add(Interface(DESC_IFACE, methods=[
+                        Method('ReadValue', 'a{sv}', 'ay', reader(d.get('value'))),
+                    ], props=[
+                        Prop('UUID', 's', lambda u=d['uuid']: u),
+                        Prop('Characteristic', 'o', lambda p=cpath: p),
+                        Prop('Handle', 'q', lambda h=handle - 1: h),
+                    ]))
+                    gatt_objs.append(do)
+        self.bus.export(dev)
+        call.ret('o', path)
 
     def c_expire_adv(self, call):
         """Fire the Timeout of an advertisement now (Release + removal)."""
