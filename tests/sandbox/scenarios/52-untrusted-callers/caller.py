@@ -101,7 +101,7 @@ def main():
                 "methods": {m.get("name"): "".join(a.get("type") for a in m.findall("arg")
                                                    if a.get("direction", "in") == "in")
                             for m in i.findall("method")},
-                "props": [(p.get("name"), p.get("access")) for p in i.findall("property")],
+                "props": [(p.get("name"), p.get("access"), p.get("type")) for p in i.findall("property")],
             }
         if any(n not in SKIP_IFACES and n != "org.freedesktop.DBus.Properties" for n in ifaces):
             objects[path] = ifaces
@@ -181,9 +181,10 @@ def main():
                 attempt(path, iface, m, sig, [value_for(t) for t in split_sig(sig)])
             props = "org.freedesktop.DBus.Properties"
             attempt(path, props, "GetAll", "s", [iface], gdbus_ok=not info["props"])
-            for p, access in info["props"] or [("UUID", None)]:
+            for p, access, ptype in info["props"] or [("UUID", None, "s")]:
                 attempt(path, props, "Get", "ss", [iface, p], gdbus_ok=access is None)
-                attempt(path, props, "Set", "ssv", [iface, p, GLib.Variant("s", "x")],
+                # a value of the property's type: GDBus checks the type first
+                attempt(path, props, "Set", "ssv", [iface, p, GLib.Variant(ptype, value_for(ptype))],
                         gdbus_ok=access is None or "write" not in access)
     run_all()
     tried = len(calls)

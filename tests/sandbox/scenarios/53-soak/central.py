@@ -10,7 +10,7 @@ from gpcentral import log
 import gpreliab as r
 import gpscenario as g
 
-OPS = int(os.environ.get("GP_SOAK_OPS", "2000"))
+OPS = int(os.environ.get("GP_SOAK_OPS", "1500"))
 CUSTOM_DESC_UUID = g.CUSTOM_DESC
 
 
@@ -82,19 +82,21 @@ async def main():
                 count("descriptor read")
             elif k == 7:
                 before = len(c.notifications[g.NOTIFY])
-                await g.command(c, "burst 20")
+                await g.command(c, "burst 50")
                 count("write request")
-                await c.wait_notifications(g.NOTIFY, before + 20, timeout=30)
-                count("notification", 20)
+                await c.wait_notifications(g.NOTIFY, before + 50, timeout=60)
+                count("notification", 50)
             elif k == 8:
                 before = len(c.notifications[g.INDICATE])
-                await g.command(c, "indicate 3")
+                await g.command(c, "indicate 5")
                 count("write request")
-                await c.wait_notifications(g.INDICATE, before + 3, timeout=30)
-                count("indication", 3)
+                await c.wait_notifications(g.INDICATE, before + 5, timeout=60)
+                count("indication", 5)
             else:
                 await g.status(c)
                 count("long read")
+            if k == 9 and i % 100 == 99:
+                log("%d operations in %.0f s" % (done, time.monotonic() - t0))
             if "middle" not in rss and done >= OPS // 2:
                 rss["middle"] = rss_numbers(app)
                 log("RSS middle (%d operations): %s" % (done, rss_line(app)))
