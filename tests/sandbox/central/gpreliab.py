@@ -103,3 +103,14 @@ def summary(values):
 
 def pids_rss(comm):
     return {pid: g.rss_kb(pid) for pid in g.pids_of(comm)}
+
+
+async def notifications_flow(c, n, what):
+    """Subscribe to the notify characteristic, have the peripheral send a
+    burst of n values, check they all arrive in order, unsubscribe."""
+    await c.subscribe(g.NOTIFY)
+    await g.wait_status(c, lambda s: s["notifying"], what="notifying again")
+    await g.command(c, "burst %d" % n)
+    got = [g.counter(v) for v in await c.wait_notifications(g.NOTIFY, n, timeout=20)]
+    g.expect(got[:n] == list(range(n)), "notifications after %s: %s" % (what, got))
+    await c.unsubscribe(g.NOTIFY)

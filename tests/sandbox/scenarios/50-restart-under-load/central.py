@@ -39,12 +39,7 @@ async def check(c, i, layout0, values):
         got = await c.read(uuid)
         g.expect(got == v, "after restart %d, %s reads %r, wrote %r" % (i, uuid, got[:40], v[:40]))
     g.expect(await c.read(g.STATIC) == b"hello from libgattperiph", "static value")
-    await c.subscribe(g.NOTIFY)
-    await g.wait_status(c, lambda s: s["notifying"], what="notifying again")
-    await g.command(c, "burst 20")
-    got = [g.counter(v) for v in await c.wait_notifications(g.NOTIFY, 20, timeout=20)]
-    g.expect(got[:20] == list(range(20)), "notifications after restart %d: %s" % (i, got))
-    await c.unsubscribe(g.NOTIFY)
+    await r.notifications_flow(c, 20, "restart %d" % i)
 
 
 async def main():

@@ -80,18 +80,14 @@ async def main():
                 g.expect(await c.read_descriptor(desc) == b"d%d" % i, "descriptor read back")
                 count("descriptor write")
                 count("descriptor read")
-            elif k == 7:
-                before = len(c.notifications[g.NOTIFY])
-                await g.command(c, "burst 50")
+            elif k in (7, 8):
+                uuid, cmd, n, kind = ((g.NOTIFY, "burst", 50, "notification") if k == 7 else
+                                      (g.INDICATE, "indicate", 5, "indication"))
+                before = len(c.notifications[uuid])
+                await g.command(c, "%s %d" % (cmd, n))
                 count("write request")
-                await c.wait_notifications(g.NOTIFY, before + 50, timeout=60)
-                count("notification", 50)
-            elif k == 8:
-                before = len(c.notifications[g.INDICATE])
-                await g.command(c, "indicate 5")
-                count("write request")
-                await c.wait_notifications(g.INDICATE, before + 5, timeout=60)
-                count("indication", 5)
+                await c.wait_notifications(uuid, before + n, timeout=60)
+                count(kind, n)
             else:
                 await g.status(c)
                 count("long read")
