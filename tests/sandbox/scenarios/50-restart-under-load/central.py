@@ -1,5 +1,4 @@
 #!/usr/bin/python3
-import asyncio
 import os
 import time
 

@@ -1,6 +1,4 @@
 #!/usr/bin/python3
-import asyncio
-import os
 import subprocess
 
 import gpcentral
