@@ -28,6 +28,7 @@ def rss_numbers(app_pid):
 
 async def main():
     counts = {}
+    missed = {}
     done = 0
     async with gpcentral.Central() as c:
         await r.connect(c)
@@ -84,10 +85,26 @@ async def main():
                 uuid, cmd, n, kind = ((g.NOTIFY, "burst", 50, "notification") if k == 7 else
                                       (g.INDICATE, "indicate", 5, "indication"))
                 before = len(c.notifications[uuid])
+                st0 = await g.status(c)
+                ended0 = st0["confirmed"] + st0["indications_failed"]
                 await g.command(c, "%s %d" % (cmd, n))
                 count("write request")
-                await c.wait_notifications(uuid, before + n, timeout=60)
-                count(kind, n)
+                # The peripheral sends each value after bluetoothd took the
+                # one before (indications: after the central confirmed).
+                await g.wait_status(c, lambda s: s["burst_left"] == 0 if k == 7 else
+                                    s["confirmed"] + s["indications_failed"] >= ended0 + n,
+                                    timeout=60, what="%s %d sent" % (cmd, n))
+                try:
+                    await c.wait_notifications(uuid, before + n, timeout=10)
+                except gpcentral.CentralError:
+                    pass
+                got = len(c.notifications[uuid]) - before
+                count(kind, got)
+                if got < n:
+                    # Handed to bluetoothd, never seen by bleak: the central's
+                    # stack dropped them (seen on 5.82 under heavy load).
+                    missed[kind] = missed.get(kind, 0) + n - got
+                    log("%d of %d %ss reached the central" % (got, n, kind))
             else:
                 await g.status(c)
                 count("long read")
@@ -120,8 +137,9 @@ async def main():
     reports = re.findall(r"ERROR: (?:Address|Leak)Sanitizer|runtime error:", plog)
     mode = plog.splitlines()[0] if plog else "?"
     log("sanitizers: %s" % mode)
-    log("RESULT soak %d operations, %d leaks (%d bytes), %d sanitizer reports; RSS start -> middle -> end: %s" % (
-        done, len(leaks), sum(int(b) for _, b in leaks), len(reports),
+    log("RESULT soak %d operations, %d leaks (%d bytes), %d sanitizer reports; sent but not received by the "
+        "central: %s; RSS start -> middle -> end: %s" % (
+        done, len(leaks), sum(int(b) for _, b in leaks), len(reports), missed or "none",
         "; ".join("%s %d -> %d -> %d kB" % (p, rss["start"][p], rss["middle"][p], rss["end"][p])
                   for p in ("app", "dbus-daemon", "bluetoothd"))))
     g.expect(not leaks and not reports, "sanitizer reports in peripheral.log")
