@@ -5,7 +5,9 @@
  *
  *   gp-scenario-peripheral [--name gp-scenario]
  *
- * UUIDs are c0deXXXX-7000-4000-8000-000000000000 (U(n) below).
+ * UUIDs are c0deXXXX-7000-4000-8000-000000000000 (U(n) below). U(0011)
+ * reads where the application, advertisement and agent registrations stand
+ * (JSON; registration-changed counts and times, for scenarios 50-55).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
