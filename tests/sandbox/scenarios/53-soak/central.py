@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 import asyncio
+import json
 import os
 import re
 import signal
@@ -12,6 +13,30 @@ import gpscenario as g
 
 OPS = int(os.environ.get("GP_SOAK_OPS", "1500"))
 MAX_RECONNECTS = 5
+
+
+async def status(c):
+    """The peripheral's status JSON. At this MTU it takes several Read Blob
+    requests, and the peripheral builds it afresh for each (its counters
+    and RSS move): a read that straddles a change does not parse. Read
+    again then."""
+    for _ in range(10):
+        try:
+            return json.loads(await c.read(g.STATUS))
+        except ValueError:
+            await asyncio.sleep(0.05)
+    raise gpcentral.CentralError("the status never read whole")
+
+
+async def wait_status(c, pred, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        st = await status(c)
+        if pred(st):
+            return st
+        if time.monotonic() > deadline:
+            raise gpcentral.CentralError("timed out waiting for %s; status %s" % (what, st))
+        await asyncio.sleep(0.1)
 
 
 async def linked(c):
@@ -44,13 +69,20 @@ async def main():
     async with gpcentral.Central() as c:
         await r.connect(c)
         log("connected, MTU %s" % c.mtu)
-        reg = await r.registration(c)
+        for _ in range(10):     # a long read too: see status()
+            try:
+                reg = await r.registration(c)
+                break
+            except ValueError:
+                await asyncio.sleep(0.05)
+        else:
+            raise gpcentral.CentralError("the registration JSON never read whole")
         app = reg["pid"]
         desc = [d for s in c.discover() for ch in s["characteristics"] if ch["uuid"] == g.DESCRIBED
                 for d in ch["descriptors"] if d["uuid"] == CUSTOM_DESC_UUID][0]["handle"]
         await c.subscribe(g.NOTIFY)
         await c.subscribe(g.INDICATE)
-        await g.wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
+        await wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
         rss = {"start": rss_numbers(app)}
         log("RSS start: " + rss_line(app))
         t0 = time.monotonic()
@@ -97,13 +129,13 @@ async def main():
                     uuid, cmd, n, kind = ((g.NOTIFY, "burst", 50, "notification") if k == 7 else
                                           (g.INDICATE, "indicate", 5, "indication"))
                     before = len(c.notifications[uuid])
-                    st0 = await g.status(c)
+                    st0 = await status(c)
                     ended0 = st0["confirmed"] + st0["indications_failed"]
                     await g.command(c, "%s %d" % (cmd, n))
                     count("write request")
                     # The peripheral sends each value after bluetoothd took the
                     # one before (indications: after the central confirmed).
-                    await g.wait_status(c, lambda s: s["burst_left"] == 0 if k == 7 else
+                    await wait_status(c, lambda s: s["burst_left"] == 0 if k == 7 else
                                         s["confirmed"] + s["indications_failed"] >= ended0 + n,
                                         timeout=60, what="%s %d sent" % (cmd, n))
                     try:
@@ -118,7 +150,7 @@ async def main():
                         missed[kind] = missed.get(kind, 0) + n - got
                         log("%d of %d %ss reached the central" % (got, n, kind))
                 else:
-                    await g.status(c)
+                    await status(c)
                     count("long read")
             except (gpcentral.CentralError, gpcentral.BleakError, asyncio.TimeoutError) as e:
                 # Under a starved TCG guest the sandbox's link can drop
@@ -135,14 +167,14 @@ async def main():
                 await r.connect(c)
                 await c.subscribe(g.NOTIFY)
                 await c.subscribe(g.INDICATE)
-                await g.wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
+                await wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
             if k == 9 and i % 100 == 99:
                 log("%d operations in %.0f s" % (done, time.monotonic() - t0))
             if "middle" not in rss and done >= OPS // 2:
                 rss["middle"] = rss_numbers(app)
                 log("RSS middle (%d operations): %s" % (done, rss_line(app)))
         elapsed = time.monotonic() - t0
-        st = await g.status(c)
+        st = await status(c)
         g.expect(st["sends_failed"] == 0 and st["indications_failed"] == 0, "failed sends: %s" % st)
         rss["end"] = rss_numbers(app)
         log("RSS end (%d operations): %s" % (done, rss_line(app)))
