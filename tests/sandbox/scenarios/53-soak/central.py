@@ -28,15 +28,8 @@ async def status(c):
     raise gpcentral.CentralError("the status never read whole")
 
 
-async def wait_status(c, pred, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        st = await status(c)
-        if pred(st):
-            return st
-        if time.monotonic() > deadline:
-            raise gpcentral.CentralError("timed out waiting for %s; status %s" % (what, st))
-        await asyncio.sleep(0.1)
+# gpscenario.wait_status() reads through gpscenario.status: make it retry too.
+g.status = status
 
 
 async def linked(c):
@@ -82,7 +75,7 @@ async def main():
                 for d in ch["descriptors"] if d["uuid"] == CUSTOM_DESC_UUID][0]["handle"]
         await c.subscribe(g.NOTIFY)
         await c.subscribe(g.INDICATE)
-        await wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
+        await g.wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
         rss = {"start": rss_numbers(app)}
         log("RSS start: " + rss_line(app))
         t0 = time.monotonic()
@@ -135,7 +128,7 @@ async def main():
                     count("write request")
                     # The peripheral sends each value after bluetoothd took the
                     # one before (indications: after the central confirmed).
-                    await wait_status(c, lambda s: s["burst_left"] == 0 if k == 7 else
+                    await g.wait_status(c, lambda s: s["burst_left"] == 0 if k == 7 else
                                         s["confirmed"] + s["indications_failed"] >= ended0 + n,
                                         timeout=60, what="%s %d sent" % (cmd, n))
                     try:
@@ -167,7 +160,7 @@ async def main():
                 await r.connect(c)
                 await c.subscribe(g.NOTIFY)
                 await c.subscribe(g.INDICATE)
-                await wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
+                await g.wait_status(c, lambda s: s["notifying"] and s["indicating"], what="subscribed")
             if k == 9 and i % 100 == 99:
                 log("%d operations in %.0f s" % (done, time.monotonic() - t0))
             if "middle" not in rss and done >= OPS // 2:
