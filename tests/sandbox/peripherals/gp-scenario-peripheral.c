@@ -5,7 +5,9 @@
  *
  *   gp-scenario-peripheral [--name gp-scenario]
  *
- * UUIDs are c0deXXXX-7000-4000-8000-000000000000 (U(n) below).
+ * UUIDs are c0deXXXX-7000-4000-8000-000000000000 (U(n) below). U(0011)
+ * reads where the application, advertisement and agent registrations stand
+ * (JSON; registration-changed counts and times, for scenarios 50-55).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,12 +16,28 @@
 #include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define U(n) "c0de" n "-7000-4000-8000-000000000000"
+
+/* What registration-changed told about one of the three registered
+ * objects (scenarios 50-59: restarts, hotplug, untrusted callers). */
+typedef struct
+{
+  GpRegistrationState  state;
+  GpRegistrationReason reason;
+  guint                registered;      /* transitions to REGISTERED */
+  guint                lost;            /* transitions to LOST */
+  gint64               registered_at;   /* g_get_monotonic_time() (CLOCK_MONOTONIC), µs */
+  gint64               lost_at;
+} Registration;
 
 typedef struct
 {
   GMainLoop        *loop;
+  Registration      reg_app;
+  Registration      reg_adv;
+  Registration      reg_agent;
   GpApplication    *app;
   GpAdvertisement  *adv;
   GpAgent          *agent;
@@ -95,6 +113,73 @@ on_rejected_write (GpAttribute *attr,
                    gpointer     data)
 {
   gp_request_return_att_error (request, 0x86);
+  return TRUE;
+}
+
+static const char *
+nick (GType       type,
+      int         value)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+  GEnumValue *v = g_enum_get_value (klass, value);
+
+  return v != NULL ? v->value_nick : "?";
+}
+
+static char *
+registration_json (const Registration *r)
+{
+  return g_strdup_printf ("{\"state\": \"%s\", \"reason\": \"%s\", \"n\": %u, "
+                          "\"lost\": %u, \"at\": %" G_GINT64_FORMAT ", "
+                          "\"lost_at\": %" G_GINT64_FORMAT "}",
+                          nick (GP_TYPE_REGISTRATION_STATE, r->state),
+                          nick (GP_TYPE_REGISTRATION_REASON, r->reason),
+                          r->registered, r->lost, r->registered_at, r->lost_at);
+}
+
+static void
+on_registration_changed (GObject              *object,
+                         GpRegistrationState   state,
+                         GpRegistrationReason  reason,
+                         gpointer              data)
+{
+  Registration *r = data;
+
+  r->state = state;
+  r->reason = reason;
+  if (state == GP_REGISTRATION_STATE_REGISTERED)
+    {
+      r->registered++;
+      r->registered_at = g_get_monotonic_time ();
+    }
+  else if (state == GP_REGISTRATION_STATE_LOST)
+    {
+      r->lost++;
+      r->lost_at = g_get_monotonic_time ();
+    }
+  g_print ("registration: %s %s (%s) at %.3f\n", G_OBJECT_TYPE_NAME (object),
+           nick (GP_TYPE_REGISTRATION_STATE, state), nick (GP_TYPE_REGISTRATION_REASON, reason),
+           g_get_monotonic_time () / 1e6);
+}
+
+/* The registration characteristic: where the application, advertisement
+ * and agent stand, as JSON (short keys: values stay under 512 bytes). */
+static gboolean
+on_registration_read (GpAttribute *attr,
+                      GpRequest   *request,
+                      gpointer     data)
+{
+  Peripheral *p = data;
+  g_autofree char *reg_app = registration_json (&p->reg_app);
+  g_autofree char *reg_adv = registration_json (&p->reg_adv);
+  g_autofree char *reg_agent = registration_json (&p->reg_agent);
+  char *json = g_strdup_printf ("{\"app\": %s, \"adv\": %s, \"agent\": %s, \"pid\": %d, "
+                                "\"now\": %" G_GINT64_FORMAT ", \"rss_kb\": %u}",
+                                reg_app, reg_adv, reg_agent, (int) getpid (),
+                                g_get_monotonic_time (), rss_kb ());
+  g_autoptr(GBytes) value = g_bytes_new_take (json, strlen (json));
+
+  gp_request_return_value (request, value);
   return TRUE;
 }
 
@@ -326,6 +411,8 @@ build (Peripheral *p)
   chrc (main_svc, U ("000f"), GP_CHARACTERISTIC_FLAGS_ENCRYPT_READ, "secret after pairing");
   p->notify_fd = chrc (main_svc, U ("0010"), R | GP_CHARACTERISTIC_FLAGS_NOTIFY, NULL);
   gp_characteristic_set_acquire_notify (p->notify_fd, TRUE);
+  c = chrc (main_svc, U ("0011"), R, NULL);
+  g_signal_connect (c, "read-request", G_CALLBACK (on_registration_read), p);
 
   chrc (secondary, U ("0101"), R, "in the secondary service");
   chrc (third, U ("0201"), R, "in the including service");
@@ -496,7 +583,10 @@ main (int argc, char *argv[])
   g_signal_connect (p.notify_fd, "notify::notifying", G_CALLBACK (on_notifying), NULL);
   g_signal_connect (p.indicate, "notify::notifying", G_CALLBACK (on_notifying), NULL);
 
+  g_signal_connect (p.app, "registration-changed", G_CALLBACK (on_registration_changed), &p.reg_app);
+
   p.adv = gp_advertisement_new ();
+  g_signal_connect (p.adv, "registration-changed", G_CALLBACK (on_registration_changed), &p.reg_adv);
   gp_advertisement_set_local_name (p.adv, name != NULL ? name : "gp-scenario");
   gp_advertisement_set_service_uuids (p.adv, (const char *[]) { U ("0000"), NULL });
 
@@ -509,6 +599,7 @@ main (int argc, char *argv[])
     {
       /* With its defaults, GpAgent accepts Just Works pairing. */
       p.agent = gp_agent_new (GP_AGENT_CAPABILITY_NO_INPUT_NO_OUTPUT);
+      g_signal_connect (p.agent, "registration-changed", G_CALLBACK (on_registration_changed), &p.reg_agent);
       gp_agent_register_async (p.agent, TRUE, NULL, on_agent, &p);
     }
   gp_adapter_find_async (NULL, adapter, NULL, on_adapter, &p);
