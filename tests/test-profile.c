@@ -647,7 +647,8 @@ test_lookup_member (void)
   behavior = gp_profile_get_member (profile, temperature, "behavior");
   g_assert_nonnull (behavior);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (behavior));
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (behavior), "kind"), ==, "periodic");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (behavior), "read"), ==, "value");
+  g_assert_true (json_object_has_member (json_node_get_object (behavior), "notify"));
   g_assert_nonnull (gp_profile_get_member (profile, temperature, "comment"));
   g_assert_nonnull (gp_profile_get_member (profile, temperature, "x-vendor"));
   g_assert_null (gp_profile_get_member (profile, temperature, "value"));
