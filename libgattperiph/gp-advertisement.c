@@ -110,6 +110,7 @@ struct _GpAdvertisement
   GpRegistration          *registration;        /* the lifecycle with BlueZ */
   GMainContext            *context;             /* thread-default at creation */
   guint                    export_id;
+  GpCallerGate            *gate;                /* only bluetoothd may call */
   GVariant                *sent;                /* a{sv} BlueZ has */
   GSource                 *apply_idle;
   gboolean                 reregistering;       /* to apply a change */
@@ -454,6 +455,8 @@ unexport (GpAdvertisement *self)
       g_dbus_connection_unregister_object (self->connection, self->export_id);
       self->export_id = 0;
     }
+  if (self->gate != NULL)
+    gp_caller_gate_detach (self->gate);
 }
 
 static void
@@ -541,11 +544,18 @@ static gboolean
 export (GpAdvertisement  *self,
         GError          **error)
 {
+  /* Properties calls included (GDBus answers a Set of a read-only one
+   * itself), only bluetoothd gets through. */
+  if (self->gate == NULL)
+    self->gate = gp_caller_gate_new (self->object_path);
+  gp_caller_gate_attach (self->gate, self->connection, gp_registration_get_owner (self->registration));
   if (self->export_id != 0)
     return TRUE;
   self->export_id = g_dbus_connection_register_object (self->connection, self->object_path,
                                                        GP_BLUEZ_INTERFACE_INFO (leadvertisement1),
                                                        &object_vtable, self, NULL, error);
+  if (self->export_id == 0)
+    gp_caller_gate_detach (self->gate);
   return self->export_id != 0;
 }
 
@@ -1224,6 +1234,7 @@ gp_advertisement_finalize (GObject *object)
   g_clear_pointer (&self->supported_includes, g_strfreev);
   g_clear_pointer (&self->supported_channels, g_strfreev);
   g_clear_pointer (&self->sent, g_variant_unref);
+  g_clear_pointer (&self->gate, gp_caller_gate_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->object_path, g_free);
   g_clear_object (&self->adapter);

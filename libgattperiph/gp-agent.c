@@ -58,8 +58,7 @@ struct _GpAgent
 
   GpRegistration    *registration;      /* the lifecycle with BlueZ */
   guint              export_id;
-  guint              filter_id;
-  struct _Gate      *gate;              /* the caller check of the filter */
+  GpCallerGate      *gate;              /* only bluetoothd may call */
   GPtrArray         *pending;           /* GpPairingRequest */
   gboolean           make_default;      /* asked for at registration */
   gboolean           is_default;
@@ -108,81 +107,8 @@ static const char * const capability_names[] = {
 
 /* Only bluetoothd may call the agent, Properties included: GDBus answers
  * Properties.GetAll of Agent1 (which has no properties) itself, without
- * the method handler, so a connection filter refuses other callers on
- * GDBus's I/O thread, before any dispatch (Introspectable and Peer are
- * left to GDBus). The filter may run after it is removed: it holds the
- * gate, not the agent. */
-typedef struct _Gate
-{
-  gatomicrefcount ref_count;
-  GMutex          lock;
-  char           *path;
-  char           *owner;   /* under lock: bluetoothd's unique name */
-} Gate;
-
-static Gate *
-gate_ref (Gate *gate)
-{
-  g_atomic_ref_count_inc (&gate->ref_count);
-  return gate;
-}
-
-static void
-gate_unref (gpointer data)
-{
-  Gate *gate = data;
-
-  if (!g_atomic_ref_count_dec (&gate->ref_count))
-    return;
-  g_mutex_clear (&gate->lock);
-  g_free (gate->path);
-  g_free (gate->owner);
-  g_free (gate);
-}
-
-static void
-gate_set_owner (Gate       *gate,
-                const char *owner)
-{
-  g_mutex_lock (&gate->lock);
-  g_free (gate->owner);
-  gate->owner = g_strdup (owner);
-  g_mutex_unlock (&gate->lock);
-}
-
-static GDBusMessage *
-gate_filter (GDBusConnection *connection,
-             GDBusMessage    *message,
-             gboolean         incoming,
-             gpointer         user_data)
-{
-  Gate *gate = user_data;
-  const char *interface = g_dbus_message_get_interface (message);
-  gboolean allowed;
-
-  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
-      g_strcmp0 (g_dbus_message_get_path (message), gate->path) != 0 ||
-      g_strcmp0 (interface, "org.freedesktop.DBus.Introspectable") == 0 ||
-      g_strcmp0 (interface, "org.freedesktop.DBus.Peer") == 0)
-    return message;
-  g_mutex_lock (&gate->lock);
-  allowed = gp_dbus_sender_allowed (g_dbus_message_get_sender (message), gate->owner);
-  g_mutex_unlock (&gate->lock);
-  if (allowed)
-    return message;
-
-  if ((g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) == 0)
-    {
-      g_autoptr(GDBusMessage) reply =
-        g_dbus_message_new_method_error (message, "org.bluez.Error.NotPermitted",
-                                         "Only BlueZ may call %s.%s on this object",
-                                         interface, g_dbus_message_get_member (message));
-
-      g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
-    }
-  g_object_unref (message);
-  return NULL;
-}
+ * the method handler, so a GpCallerGate refuses other callers before any
+ * dispatch. */
 
 static void
 set_is_default (GpAgent  *self,
@@ -229,12 +155,7 @@ unexport (GpAgent *self)
       g_dbus_connection_unregister_object (self->connection, self->export_id);
       self->export_id = 0;
     }
-  if (self->filter_id != 0)
-    {
-      g_dbus_connection_remove_filter (self->connection, self->filter_id);
-      self->filter_id = 0;
-    }
-  gate_set_owner (self->gate, NULL);
+  gp_caller_gate_detach (self->gate);
 }
 
 /* BlueZ does not have the agent (any more). */
@@ -479,10 +400,7 @@ registration_register_async (GObject             *object,
       g_task_return_error (task, error);
       return;
     }
-  gate_set_owner (self->gate, target->owner);
-  if (self->filter_id == 0)
-    self->filter_id = g_dbus_connection_add_filter (self->connection, gate_filter,
-                                                    gate_ref (self->gate), gate_unref);
+  gp_caller_gate_attach (self->gate, self->connection, target->owner);
   g_dbus_connection_call (self->connection, target->owner, "/org/bluez",
                           "org.bluez.AgentManager1", "RegisterAgent",
                           g_variant_new ("(os)", self->object_path,
@@ -656,7 +574,7 @@ gp_agent_finalize (GObject *object)
   for (guint i = 0; i < self->pending->len; i++)
     gp_pairing_request_set_done_func (g_ptr_array_index (self->pending, i), NULL, NULL);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
-  g_clear_pointer (&self->gate, gate_unref);
+  g_clear_pointer (&self->gate, gp_caller_gate_free);
   g_clear_pointer (&self->object_path, g_free);
   g_clear_object (&self->connection);
 
@@ -706,7 +624,7 @@ gp_agent_set_property (GObject      *object,
             path = NULL;
           }
         self->object_path = g_strdup (path != NULL ? path : "/org/gattperiph/agent");
-        self->gate->path = g_strdup (self->object_path);   /* no filter yet */
+        self->gate = gp_caller_gate_new (self->object_path);
       }
       break;
     case PROP_CAPABILITY:
@@ -964,9 +882,6 @@ static void
 gp_agent_init (GpAgent *self)
 {
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
-  self->gate = g_new0 (Gate, 1);
-  g_atomic_ref_count_init (&self->gate->ref_count);
-  g_mutex_init (&self->gate->lock);
   self->capability = GP_AGENT_CAPABILITY_NO_INPUT_NO_OUTPUT;
   self->registration = gp_registration_new (G_OBJECT (self), &registration_vtable,
                                             props[PROP_REGISTERED],

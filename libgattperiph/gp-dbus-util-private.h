@@ -67,6 +67,25 @@ gboolean     gp_dbus_sender_allowed            (const char             *sender,
 gboolean     gp_dbus_check_caller              (GDBusMethodInvocation  *invocation,
                                                 const char             *bluez_owner);
 
+/* A connection filter that refuses every method call to one object path
+ * from anyone but bluetoothd (org.bluez.Error.NotPermitted), on GDBus's
+ * I/O thread, before GDBus dispatches it: Properties calls that GDBus
+ * would answer by itself (GetAll of an interface without properties, Set
+ * of a read-only property) included; Introspectable and Peer are left to
+ * GDBus. For objects registered with g_dbus_connection_register_object()
+ * (the agent, advertisements); GpExport has its own filter for the GATT
+ * tree. Main context only, except the filter itself. */
+typedef struct _GpCallerGate GpCallerGate;
+
+GpCallerGate *gp_caller_gate_new               (const char             *object_path);
+/* Adds the filter to @connection (once) and lets @bluez_owner call. */
+void         gp_caller_gate_attach             (GpCallerGate           *gate,
+                                                GDBusConnection        *connection,
+                                                const char             *bluez_owner);
+/* Removes the filter; nobody may call until the next attach. */
+void         gp_caller_gate_detach             (GpCallerGate           *gate);
+void         gp_caller_gate_free               (GpCallerGate           *gate);
+
 /* Sources on the main context an object captured when it was made (the
  * thread-default one), never the global default. Free with
  * gp_source_clear() (destroys and unrefs; NULL-safe). */

@@ -286,6 +286,125 @@ gp_dbus_check_caller (GDBusMethodInvocation *invocation,
   return FALSE;
 }
 
+/* The filter holds a reference of its own: GDBus may still run it on its
+ * I/O thread after g_dbus_connection_remove_filter() returned. */
+struct _GpCallerGate
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  char            *path;
+  char            *owner;       /* under lock: bluetoothd's unique name */
+  GDBusConnection *connection;  /* main context: where the filter is */
+  guint            filter_id;
+};
+
+static GpCallerGate *
+caller_gate_ref (GpCallerGate *gate)
+{
+  g_atomic_ref_count_inc (&gate->ref_count);
+  return gate;
+}
+
+static void
+caller_gate_unref (gpointer data)
+{
+  GpCallerGate *gate = data;
+
+  if (!g_atomic_ref_count_dec (&gate->ref_count))
+    return;
+  g_mutex_clear (&gate->lock);
+  g_free (gate->path);
+  g_free (gate->owner);
+  g_free (gate);
+}
+
+static void
+caller_gate_set_owner (GpCallerGate *gate,
+                       const char   *owner)
+{
+  g_mutex_lock (&gate->lock);
+  g_free (gate->owner);
+  gate->owner = g_strdup (owner);
+  g_mutex_unlock (&gate->lock);
+}
+
+static GDBusMessage *
+caller_gate_filter (GDBusConnection *connection,
+                    GDBusMessage    *message,
+                    gboolean         incoming,
+                    gpointer         user_data)
+{
+  GpCallerGate *gate = user_data;
+  const char *interface = g_dbus_message_get_interface (message);
+  gboolean allowed;
+
+  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+      g_strcmp0 (g_dbus_message_get_path (message), gate->path) != 0 ||
+      g_strcmp0 (interface, "org.freedesktop.DBus.Introspectable") == 0 ||
+      g_strcmp0 (interface, "org.freedesktop.DBus.Peer") == 0)
+    return message;
+  g_mutex_lock (&gate->lock);
+  allowed = gp_dbus_sender_allowed (g_dbus_message_get_sender (message), gate->owner);
+  g_mutex_unlock (&gate->lock);
+  if (allowed)
+    return message;
+
+  if ((g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) == 0)
+    {
+      g_autoptr(GDBusMessage) reply =
+        g_dbus_message_new_method_error (message, "org.bluez.Error.NotPermitted",
+                                         "Only BlueZ may call %s.%s on this object",
+                                         interface, g_dbus_message_get_member (message));
+
+      g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+    }
+  g_object_unref (message);
+  return NULL;
+}
+
+GpCallerGate *
+gp_caller_gate_new (const char *object_path)
+{
+  GpCallerGate *gate = g_new0 (GpCallerGate, 1);
+
+  g_atomic_ref_count_init (&gate->ref_count);
+  g_mutex_init (&gate->lock);
+  gate->path = g_strdup (object_path);
+  return gate;
+}
+
+void
+gp_caller_gate_attach (GpCallerGate    *gate,
+                       GDBusConnection *connection,
+                       const char      *bluez_owner)
+{
+  if (gate->connection != NULL && gate->connection != connection)
+    gp_caller_gate_detach (gate);
+  caller_gate_set_owner (gate, bluez_owner);
+  if (gate->filter_id != 0)
+    return;
+  gate->connection = g_object_ref (connection);
+  gate->filter_id = g_dbus_connection_add_filter (connection, caller_gate_filter,
+                                                  caller_gate_ref (gate), caller_gate_unref);
+}
+
+void
+gp_caller_gate_detach (GpCallerGate *gate)
+{
+  if (gate->filter_id != 0)
+    g_dbus_connection_remove_filter (gate->connection, gate->filter_id);
+  gate->filter_id = 0;
+  g_clear_object (&gate->connection);
+  caller_gate_set_owner (gate, NULL);
+}
+
+void
+gp_caller_gate_free (GpCallerGate *gate)
+{
+  gp_caller_gate_detach (gate);
+  caller_gate_unref (gate);
+}
+
 static GSource *
 source_attach (GSource      *source,
                GMainContext *context,
