@@ -11,6 +11,7 @@ EXPECTED = {
         g.LONG_WRITE: ["read", "write"], g.REJECT: ["write"], g.NOTIFY: ["notify", "read"],
         g.CONTROL: ["write"], g.STATUS: ["read"], g.INDICATE: ["indicate"],
         g.DESCRIBED: ["read"], g.ENCRYPTED: ["read"], g.NOTIFY_FD: ["notify", "read"],
+        g.REGISTRATION: ["read"],
     }),
     g.SECONDARY: (False, {g.SECONDARY_CHR: ["read"]}),
     g.INCLUDER: (True, {g.INCLUDER_CHR: ["read"]}),
