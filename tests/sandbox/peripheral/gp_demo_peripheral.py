@@ -246,6 +246,8 @@ def main():
     ap.add_argument("--readvertise", type=float, default=0, metavar="S",
                     help="re-register the advertisement every S seconds (with btvirt, the "
                          "kernel does not resume advertising after a connection by itself)")
+    ap.add_argument("--readvertise-on-disconnect", action="store_true",
+                    help="re-register the advertisement whenever a central disconnects")
     args = ap.parse_args()
     args.service = args.service.lower()
     loop = GLib.MainLoop()
@@ -255,6 +257,21 @@ def main():
     p.register()
     if args.readvertise:
         GLib.timeout_add(int(args.readvertise * 1000), p.readvertise)
+    if args.readvertise_on_disconnect:
+        # A central on our adapter disconnected: advertise again (btvirt's
+        # controllers do not always resume by themselves), never while a
+        # central is connected (a call bluetoothd answers mid-discovery
+        # reorders its signals, see docs/bluez-quirks.md).
+        prefix = "/org/bluez/%s/" % args.adapter
+
+        def on_props(bus, sender, path, iface, signal, params):
+            changed = params.unpack()[1]
+            if path.startswith(prefix) and changed.get("Connected") is False:
+                log("a central disconnected: advertising again")
+                p.readvertise()
+
+        p.bus.signal_subscribe(BLUEZ, "org.freedesktop.DBus.Properties", "PropertiesChanged", None,
+                               "org.bluez.Device1", Gio.DBusSignalFlags.NONE, on_props)
     loop.run()
     return 0
 
