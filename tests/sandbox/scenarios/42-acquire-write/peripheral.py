@@ -43,6 +43,9 @@ class Sink:
         self.count += 1
         if seq != self.next:
             self.out_of_order += 1
+            if self.out_of_order <= 6:
+                print("out of order: got %d, expected %d (write #%d, write-acquired %s)"
+                      % (seq, self.next, self.count, chrc.props.write_acquired), flush=True)
         self.next = seq + 1
         if chrc.props.write_acquired:
             self.acquired += 1
