@@ -337,9 +337,7 @@ gp_application_class_init (GpApplicationClass *klass)
    * [property@Characteristic:backlog]). Small windows bound memory in the
    * D-Bus daemon and bluetoothd; large ones raise throughput a little.
    * Notifications written to an AcquireNotify socket (see
-   * [property@Characteristic:acquire-notify]) count as a quarter each:
-   * four times the window may go over sockets per round trip, since on
-   * that path the round trip to bluetoothd is what bounds the rate.
+   * [property@Characteristic:acquire-notify]) count like signals.
    *
    * Since: 0.1
    */

@@ -28,7 +28,10 @@
  * writer that keeps the socket full stops bluetoothd's D-Bus dispatch for
  * good (no central can even unsubscribe). A full socket (EAGAIN) makes the
  * value wait for G_IO_OUT in its characteristic. */
-#define FD_SHARE 4
+/* 4 raised the fd path's rate in bench Part 4, but the 5.82 indication
+ * confirmation test then stalled under ASan's slow unwinder (a lost
+ * wakeup not found yet): 1 until that is understood (issue 11 note). */
+#define FD_SHARE 1
 
 struct _GpNotifyPacer
 {
