@@ -41,6 +41,12 @@ async def main():
             await original.wait_for("advertising")
             db1, values1 = await snapshot(c, "original")
             await forget(c, address)
+            # btvirt's controllers do not always advertise again after a
+            # connection (seen on 5.82): serve the original anew, so that
+            # the clone's scan finds it.
+            await original.stop()
+            original = Serve(os.path.join(PROFILES, "heart-rate.json"), tag="original-again")
+            await original.wait_for("advertising")
             r = subprocess.run([TOOL, "clone", address, "-o", clone_path, "--adapter", c.adapter],
                                capture_output=True, text=True, timeout=90)
             log("clone: exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr))
