@@ -25,6 +25,7 @@ They also add, in pure Python over the same objects:
 import asyncio
 import functools
 import inspect
+import signal
 import sys
 import threading
 import traceback
@@ -76,13 +77,40 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return GbulbLoop(context=context)
 
 
-def run(main: Awaitable[T], *, debug: Optional[bool] = None) -> T:
+async def _cancelled_by_signals(main: Awaitable[T], signals: Sequence[int]) -> Optional[T]:
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(main)
+    caught = []
+    if threading.current_thread() is not threading.main_thread():
+        signals = ()
+
+    def on_signal(signum):
+        caught.append(signum)
+        task.cancel()
+
+    for signum in signals:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if caught and task.cancelled():
+            return None
+        raise
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+
+
+def run(main: Awaitable[T], *, debug: Optional[bool] = None,
+        stop_signals: Sequence[int] = (signal.SIGINT, signal.SIGTERM)) -> Optional[T]:
     """Like :func:`asyncio.run`, on a GLib-backed event loop (see
     :func:`new_event_loop`), so that the library's D-Bus calls and
     callbacks, which run on GLib's main context, and asyncio tasks run
-    together. Returns what ``main`` returns."""
+    together. Returns what ``main`` returns, or None if one of
+    ``stop_signals`` (in the main thread; default SIGINT and SIGTERM)
+    cancelled it: a service that runs until stopped exits cleanly."""
     with asyncio.Runner(debug=debug, loop_factory=new_event_loop) as runner:
-        return runner.run(main)
+        return runner.run(_cancelled_by_signals(main, stop_signals))
 
 
 class _GioFuture(asyncio.Future):
