@@ -8,7 +8,7 @@ import gi
 import pytest
 
 gi.require_version("GattPeriph", "1.0")
-from gi.repository import GattPeriph as Gp, GLib  # noqa: E402
+from gi.repository import GattPeriph as Gp  # noqa: E402
 
 from conftest import run_async, spin_until
 

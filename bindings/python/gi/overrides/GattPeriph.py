@@ -23,14 +23,11 @@ They also add, in pure Python over the same objects:
   is a plain :class:`Characteristic`/:class:`Descriptor`/:class:`Service`.
 """
 import asyncio
-import functools
 import inspect
 import signal
-import sys
 import threading
 import traceback
-from typing import (Any, Awaitable, Callable, Dict, List, Optional, Sequence,
-                    TypeVar, Union)
+from typing import Any, Awaitable, Callable, Optional, Sequence, TypeVar, Union
 
 from gi.repository import Gio, GLib
 
@@ -550,7 +547,7 @@ def _on_read(attribute, request, service, getter):
 
     try:
         result = getter(service, request) if _wants(getter, 1) else getter(service)
-    except BaseException as e:              # noqa: B902 (answered, not lost)
+    except Exception as e:                  # answered, not lost
         _refuse(request, e)
         return True
     if inspect.isawaitable(result):
@@ -574,7 +571,7 @@ def _on_write(attribute, request, service, setter):
     try:
         result = (setter(service, value, request) if _wants(setter, 2)
                   else setter(service, value))
-    except BaseException as e:              # noqa: B902
+    except Exception as e:                  # answered, not lost
         _refuse(request, e)
         return True
     if inspect.isawaitable(result):
@@ -603,13 +600,13 @@ class characteristic(_Declaration):    # noqa: N801 (a decorator, as in bluez-pe
     a read handler returning None)."""
 
     def __init__(self, uuid: str,
-                 flags: "CharacteristicFlags" = GattPeriph.CharacteristicFlags.READ,
+                 flags: GattPeriph.CharacteristicFlags = GattPeriph.CharacteristicFlags.READ,
                  *, value: Optional[BytesLike] = None, description: Optional[str] = None):
         super().__init__(uuid, flags, value)
         self.description = description
 
     def descriptor(self, uuid: str,
-                   flags: "DescriptorFlags" = GattPeriph.DescriptorFlags.READ,
+                   flags: GattPeriph.DescriptorFlags = GattPeriph.DescriptorFlags.READ,
                    *, value: Optional[BytesLike] = None) -> "descriptor":
         """Declares a descriptor of this characteristic (a decorator for
         its read handler, as :func:`characteristic` is)."""
@@ -630,7 +627,7 @@ class descriptor(_Declaration):        # noqa: N801
     service instance the name is the :class:`Descriptor` made for it."""
 
     def __init__(self, uuid: str, characteristic: characteristic,
-                 flags: "DescriptorFlags" = GattPeriph.DescriptorFlags.READ,
+                 flags: GattPeriph.DescriptorFlags = GattPeriph.DescriptorFlags.READ,
                  *, value: Optional[BytesLike] = None):
         super().__init__(uuid, flags, value)
         self.characteristic = characteristic
