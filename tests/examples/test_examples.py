@@ -82,36 +82,56 @@ def advertisement(fake):
     return ads[0]
 
 
+def check_heart_rate(fake, ex, announces_subscriptions=True):
+    """What every heart-rate monitor must do for a central."""
+    ex.wait_for("advertising as \"Heart Monitor\"")
+    ad = advertisement(fake)
+    assert ad["local-name"] == "Heart Monitor"
+    assert [u[4:8] for u in ad["service-uuids"]] == ["180d"] or ad["service-uuids"] == ["180d"]
+    assert ad["appearance"] == 0x0340
+    assert ad["type"] == "peripheral"
+
+    hrm = value_handle(fake, "00002a37")
+    att, value = fake.read(hrm)
+    assert att == 0 and len(value) == 2 and value[0] == 0x00
+    assert fake.read(value_handle(fake, "00002a38")) == (0, b"\x01")
+
+    ccc = hrm + 1
+    assert fake.write(ccc, b"\x01\x00") == 0
+    if announces_subscriptions:
+        ex.wait_for("a central subscribed")
+    got = []
+    deadline = time.monotonic() + 20
+    while len(got) < 5 and time.monotonic() < deadline:
+        got += fake.take_notifications()
+        fake.call("GetStats")          # lets time pass on the bus
+        time.sleep(0.05)
+    assert len(got) >= 5, got
+    for handle, v, indication in got:
+        assert handle == hrm and not indication
+        assert len(v) == 2 and v[0] == 0x00 and 60 <= v[1] <= 84, v
+    assert fake.write(ccc, b"\x00\x00") == 0
+    if announces_subscriptions:
+        ex.wait_for("no central subscribed")
+
+
 def test_heart_rate(fake, lang):
     ex = Example(fake, command(lang, "heart-rate") + ["--adapter", "hci0", "--interval-ms", "50"])
     try:
-        ex.wait_for("advertising as \"Heart Monitor\"")
-        ad = advertisement(fake)
-        assert ad["local-name"] == "Heart Monitor"
-        assert [u[4:8] for u in ad["service-uuids"]] == ["180d"] or ad["service-uuids"] == ["180d"]
-        assert ad["appearance"] == 0x0340
-        assert ad["type"] == "peripheral"
+        check_heart_rate(fake, ex)
+    finally:
+        status, err = ex.stop()
+    assert status == 0, err
 
-        hrm = value_handle(fake, "00002a37")
-        att, value = fake.read(hrm)
-        assert att == 0 and len(value) == 2 and value[0] == 0x00
-        assert fake.read(value_handle(fake, "00002a38")) == (0, b"\x01")
 
-        ccc = hrm + 1
-        assert fake.write(ccc, b"\x01\x00") == 0
-        ex.wait_for("a central subscribed")
-        got = []
-        deadline = time.monotonic() + 20
-        while len(got) < 5 and time.monotonic() < deadline:
-            got += fake.take_notifications()
-            fake.call("GetStats")          # lets time pass on the bus
-            time.sleep(0.05)
-        assert len(got) >= 5, got
-        for handle, v, indication in got:
-            assert handle == hrm and not indication
-            assert len(v) == 2 and v[0] == 0x00 and 60 <= v[1] <= 84, v
-        assert fake.write(ccc, b"\x00\x00") == 0
-        ex.wait_for("no central subscribed")
+def test_heart_rate_declarative(fake, lang):
+    """examples/heart-rate-declarative.py (the declarative layer, asyncio):
+    the same central's view; SIGTERM ends it with status 0."""
+    if lang != "python":
+        pytest.skip("the declarative example is in Python")
+    ex = Example(fake, command(lang, "heart-rate-declarative") + ["hci0"])
+    try:
+        check_heart_rate(fake, ex, announces_subscriptions=False)
     finally:
         status, err = ex.stop()
     assert status == 0, err
