@@ -391,20 +391,13 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
     self->changed (self->user_data);
 }
 
-gboolean
-gp_write_sockets_pending (GpWriteSockets *self)
+/* With sockets: whether one holds a datagram or is fresh (a poll(), under
+ * the lock). Out of line, so that the common case below needs no frame. */
+static G_GNUC_NO_INLINE gboolean
+sockets_pending (GpWriteSockets *self)
 {
   struct pollfd pfds[8];
   gboolean pending = FALSE;
-
-  /* The common case, no socket: no lock, no system call. A socket is
-   * counted before bluetoothd can know of it (our answer to AcquireWrite
-   * leaves through GDBus's I/O thread after the count went up, and the
-   * filter runs on that thread), so a call that bluetoothd sent after a
-   * write into a socket finds it counted. A datagram taken out of a
-   * socket closed meanwhile is still counted in applying. */
-  if (g_atomic_int_get (&self->n_sockets) == 0)
-    return g_atomic_int_get (&self->applying) > 0;
 
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->sockets->len && !pending; i += G_N_ELEMENTS (pfds))
@@ -425,10 +418,23 @@ gp_write_sockets_pending (GpWriteSockets *self)
           pending = pending || (pfds[j].revents & POLLIN) != 0;
     }
   g_mutex_unlock (&self->lock);
+  return pending;
+}
 
-  /* After the sockets: a datagram taken out before we looked is counted
-   * here until it was applied. */
-  return pending || g_atomic_int_get (&self->applying) > 0;
+gboolean
+gp_write_sockets_pending (GpWriteSockets *self)
+{
+  /* The common case, no socket: no lock, no system call. A socket is
+   * counted before bluetoothd can know of it (our answer to AcquireWrite
+   * leaves through GDBus's I/O thread after the count went up, and the
+   * filter runs on that thread), so a call that bluetoothd sent after a
+   * write into a socket finds it counted. A datagram taken out of a
+   * socket closed meanwhile is still counted in applying.
+   *
+   * The sockets before applying: a datagram taken out before we looked
+   * is counted there until it was applied. */
+  return (g_atomic_int_get (&self->n_sockets) > 0 && sockets_pending (self)) ||
+         g_atomic_int_get (&self->applying) > 0;
 }
 
 typedef struct
