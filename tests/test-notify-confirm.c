@@ -159,11 +159,63 @@ test_confirmations_while_busy (FakeFixture   *fx,
   g_assert_cmpuint (fake_stat (fx, "Confirm"), ==, 0);
 }
 
+typedef struct
+{
+  gboolean asked;
+  gboolean ready;
+} Stale;
+
+static gboolean
+set_ready (gpointer data)
+{
+  ((Stale *) data)->ready = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Like fake_stat() when the fake's state changed just before it answered:
+ * runs the context until its answer comes, consuming the event that told
+ * of the change (here an idle), and answers with the state from before. */
+static gboolean
+stale_condition (gpointer data)
+{
+  Stale *s = data;
+  gboolean before = s->ready;
+
+  if (!s->asked)
+    {
+      GSource *event = g_idle_source_new ();
+
+      s->asked = TRUE;
+      g_source_set_callback (event, set_ready, s, NULL);
+      g_source_attach (event, g_main_context_get_thread_default ());
+      g_source_unref (event);
+      while (!s->ready)
+        g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+    }
+  return before;
+}
+
+/* The harness's side of the stall: spin_until() looked at its condition
+ * only when an event woke the loop, so a condition that consumed that
+ * event itself waited for the timeout (the 5.82 confirmation tests
+ * waited there for ~30 s, now and then). It looks again by itself now:
+ * this returns at once instead of hanging until meson's timeout. */
+static void
+test_spin_until_looks_again (void)
+{
+  Stale s = { FALSE, FALSE };
+
+  spin_until (stale_condition, &s, 3600 * 1000);
+  g_assert_true (s.ready);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/notify-confirm/harness/spin-until-looks-again", test_spin_until_looks_again);
 
   g_test_add ("/notify-confirm/5.82/confirmations-while-busy", FakeFixture, NULL, setup_582,
               test_confirmations_while_busy, fake_fixture_teardown);
