@@ -11,9 +11,17 @@
  *   --window N          the application's notification window (default:
  *                       the library's)
  *   --name NAME         the advertised name (default gp-bench)
+ *   --lookup            start up as before issue 11's start-up work: look
+ *                       the adapter up (gp_adapter_find_async), register the
+ *                       application, then the advertisement, one after the
+ *                       other. By default the adapter, which the program
+ *                       knows ($GP_SANDBOX_PERIPHERAL_ADAPTER, else hci0),
+ *                       is made with gp_adapter_new_for_path (no lookup),
+ *                       and the application and the advertisement register
+ *                       at the same time.
  *
- * Prints "advertising" once bluetoothd accepted the advertisement, and
- * "STATS ..." when it gets SIGTERM.
+ * Prints "advertising" once bluetoothd accepted the advertisement and the
+ * application is registered, and "STATS ..." when it gets SIGTERM.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,6 +47,7 @@ typedef struct
   guint             spin_source;
   guint32           counter;
   guint64           sets, sent_ok, sent_failed;
+  guint             starting;   /* registrations not answered yet */
 } Bench;
 
 static GBytes *
@@ -118,6 +127,13 @@ on_notifying (GObject    *object,
 }
 
 static void
+started (Bench *b)
+{
+  if (--b->starting == 0)
+    g_print ("advertising\n");
+}
+
+static void
 on_advertising (GObject      *source,
                 GAsyncResult *result,
                 gpointer      data)
@@ -131,7 +147,7 @@ on_advertising (GObject      *source,
       g_main_loop_quit (b->loop);
       return;
     }
-  g_print ("advertising\n");
+  started (b);
 }
 
 static void
@@ -148,7 +164,12 @@ on_registered (GObject      *source,
       g_main_loop_quit (b->loop);
       return;
     }
-  gp_advertisement_start_async (b->adv, gp_application_get_adapter (b->app), NULL, on_advertising, b);
+  if (b->starting == 1)
+    /* --lookup: the advertisement after the application. */
+    gp_advertisement_start_async (b->adv, gp_application_get_adapter (b->app), NULL,
+                                  on_advertising, b);
+  else
+    started (b);
 }
 
 static void
@@ -183,6 +204,7 @@ main (int argc, char *argv[])
   g_autofree char *path = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *name = NULL;
+  gboolean lookup = FALSE;
   int window = 0, outstanding = 0;
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GpService) service = NULL;
@@ -194,6 +216,8 @@ main (int argc, char *argv[])
     { "outstanding", 0, 0, G_OPTION_ARG_INT, &outstanding,
       "send_value_async calls in flight (default 2 × window)", "N" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "advertised name", "NAME" },
+    { "lookup", 0, 0, G_OPTION_ARG_NONE, &lookup,
+      "look the adapter up, then register the application, then the advertisement", NULL },
     { NULL }
   };
 
@@ -229,7 +253,28 @@ main (int argc, char *argv[])
   g_unix_signal_add (SIGTERM, on_quit, &b);
   g_unix_signal_add (SIGINT, on_quit, &b);
   /* As an application that knows its adapter (the sandbox's hci0). */
-  gp_adapter_find_async (NULL, g_getenv ("GP_SANDBOX_PERIPHERAL_ADAPTER"), NULL, on_adapter, &b);
+  b.starting = 1;
+  if (lookup)
+    gp_adapter_find_async (NULL, g_getenv ("GP_SANDBOX_PERIPHERAL_ADAPTER"), NULL, on_adapter, &b);
+  else
+    {
+      g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+      g_autofree char *adapter_path = NULL;
+      g_autoptr(GpAdapter) adapter = NULL;
+
+      if (bus == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      adapter_path = g_strconcat ("/org/bluez/", g_getenv ("GP_SANDBOX_PERIPHERAL_ADAPTER") ?: "hci0", NULL);
+      adapter = gp_adapter_new_for_path (bus, adapter_path);
+      /* bluetoothd takes an advertisement before the application: both
+       * at once, "advertising" when both are in. */
+      b.starting = 2;
+      gp_application_register_async (b.app, adapter, NULL, on_registered, &b);
+      gp_advertisement_start_async (b.adv, adapter, NULL, on_advertising, &b);
+    }
   g_main_loop_run (b.loop);
 
   g_print ("STATS sets=%" G_GUINT64_FORMAT " sent_ok=%" G_GUINT64_FORMAT

@@ -871,23 +871,73 @@ register_advertisement (GpAdvertisement *self,
                           task != NULL ? (gpointer) g_object_ref (task) : (gpointer) g_object_ref (self));
 }
 
-static void
-start_got_manager (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+/* The adapter's and its advertising manager's properties, asked for at
+ * the same time (one round trip to bluetoothd, not two), then checked in
+ * that order. */
+typedef struct
 {
-  g_autoptr(GTask) task = user_data;
+  guint     pending;
+  GVariant *adapter;   /* Adapter1's GetAll reply, or NULL */
+  GVariant *manager;   /* LEAdvertisingManager1's */
+  GError   *adapter_error;
+  GError   *manager_error;
+} StartData;
+
+static void
+start_data_free (gpointer data)
+{
+  StartData *sd = data;
+
+  g_clear_pointer (&sd->adapter, g_variant_unref);
+  g_clear_pointer (&sd->manager, g_variant_unref);
+  g_clear_error (&sd->adapter_error);
+  g_clear_error (&sd->manager_error);
+  g_free (sd);
+}
+
+/* Both answers are in: the adapter must be there and powered, the
+ * advertisement fit what the manager supports; then export and register. */
+static void
+start_checked (GTask *task)
+{
   GpAdvertisement *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
+  StartData *sd = g_task_get_task_data (task);
+  g_autoptr(GVariant) adapter = NULL;
   g_autoptr(GVariant) all = NULL;
   g_autoptr(GVariant) caps = NULL;
   GError *error = NULL;
+  gboolean powered = FALSE;
   guint8 active = 0, free_instances = 0;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
+  if (sd->adapter_error != NULL)
     {
-      error = gp_dbus_error_from_bluez (error);
+      error = gp_dbus_error_from_bluez (g_steal_pointer (&sd->adapter_error));
+      if (!g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY))
+        {
+          GError *e = g_error_new (GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                                   "Adapter %s is gone (%s)",
+                                   gp_adapter_get_object_path (self->adapter), error->message);
+          g_error_free (error);
+          error = e;
+        }
+      g_task_return_error (task, error);
+      return;
+    }
+  adapter = g_variant_get_child_value (sd->adapter, 0);
+  g_variant_lookup (adapter, "Powered", "b", &powered);
+  if (!powered)
+    {
+      g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_READY,
+                               "Adapter %s is powered off: power it on "
+                               "(gp_adapter_set_powered_async(), or bluetoothctl power on) "
+                               "and start the advertisement again",
+                               gp_adapter_get_interface_name (self->adapter));
+      return;
+    }
+
+  if (sd->manager_error != NULL)
+    {
+      error = gp_dbus_error_from_bluez (g_steal_pointer (&sd->manager_error));
       if (!g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY))
         {
           GError *e = g_error_new (GP_ERROR, GP_ERROR_NOT_AVAILABLE,
@@ -901,7 +951,7 @@ start_got_manager (GObject      *source,
       return;
     }
 
-  all = g_variant_get_child_value (reply, 0);
+  all = g_variant_get_child_value (sd->manager, 0);
   g_variant_lookup (all, "ActiveInstances", "y", &active);
   g_variant_lookup (all, "SupportedInstances", "y", &free_instances);
   self->active_instances = active;
@@ -942,50 +992,45 @@ start_got_manager (GObject      *source,
 }
 
 static void
+start_got_properties (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data,
+                      gboolean      of_adapter)
+{
+  g_autoptr(GTask) task = user_data;
+  StartData *sd = g_task_get_task_data (task);
+  GVariant *reply;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (of_adapter)
+    {
+      sd->adapter = reply;
+      sd->adapter_error = error;
+    }
+  else
+    {
+      sd->manager = reply;
+      sd->manager_error = error;
+    }
+  if (--sd->pending == 0)
+    start_checked (task);
+}
+
+static void
 start_got_adapter_props (GObject      *source,
                          GAsyncResult *result,
                          gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GpAdvertisement *self = g_task_get_source_object (task);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) all = NULL;
-  GError *error = NULL;
-  gboolean powered = FALSE;
+  start_got_properties (source, result, user_data, TRUE);
+}
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
-    {
-      error = gp_dbus_error_from_bluez (error);
-      if (!g_error_matches (error, GP_ERROR, GP_ERROR_NOT_READY))
-        {
-          GError *e = g_error_new (GP_ERROR, GP_ERROR_NOT_AVAILABLE,
-                                   "Adapter %s is gone (%s)",
-                                   gp_adapter_get_object_path (self->adapter), error->message);
-          g_error_free (error);
-          error = e;
-        }
-      g_task_return_error (task, error);
-      return;
-    }
-  all = g_variant_get_child_value (reply, 0);
-  g_variant_lookup (all, "Powered", "b", &powered);
-  if (!powered)
-    {
-      g_task_return_new_error (task, GP_ERROR, GP_ERROR_NOT_READY,
-                               "Adapter %s is powered off: power it on "
-                               "(gp_adapter_set_powered_async(), or bluetoothctl power on) "
-                               "and start the advertisement again",
-                               gp_adapter_get_interface_name (self->adapter));
-      return;
-    }
-
-  g_dbus_connection_call (self->connection, gp_registration_get_owner (self->registration),
-                          gp_adapter_get_object_path (self->adapter),
-                          "org.freedesktop.DBus.Properties", "GetAll",
-                          g_variant_new ("(s)", "org.bluez.LEAdvertisingManager1"),
-                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
-                          g_task_get_cancellable (task), start_got_manager, g_object_ref (task));
+static void
+start_got_manager (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  start_got_properties (source, result, user_data, FALSE);
 }
 
 /* What GpRegistration calls: check against the adapter, export and
@@ -999,6 +1044,7 @@ registration_register_async (GObject             *object,
 {
   GpAdvertisement *self = GP_ADVERTISEMENT (object);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  StartData *sd = g_new0 (StartData, 1);
 
   if (self->connection == NULL)
     {
@@ -1008,12 +1054,20 @@ registration_register_async (GObject             *object,
   if (g_set_object (&self->adapter, target->adapter))
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ADAPTER]);
 
+  sd->pending = 2;
+  g_task_set_task_data (task, sd, start_data_free);
   g_dbus_connection_call (self->connection, target->owner,
                           gp_adapter_get_object_path (self->adapter),
                           "org.freedesktop.DBus.Properties", "GetAll",
                           g_variant_new ("(s)", "org.bluez.Adapter1"),
                           G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
-                          cancellable, start_got_adapter_props, g_steal_pointer (&task));
+                          cancellable, start_got_adapter_props, g_object_ref (task));
+  g_dbus_connection_call (self->connection, target->owner,
+                          gp_adapter_get_object_path (self->adapter),
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", "org.bluez.LEAdvertisingManager1"),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                          cancellable, start_got_manager, g_object_ref (task));
 }
 
 static gboolean

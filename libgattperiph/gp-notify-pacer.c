@@ -28,10 +28,13 @@
  * writer that keeps the socket full stops bluetoothd's D-Bus dispatch for
  * good (no central can even unsubscribe). A full socket (EAGAIN) makes the
  * value wait for G_IO_OUT in its characteristic. */
-/* 4 raised the fd path's rate in bench Part 4, but the 5.82 indication
- * confirmation test then stalled under ASan's slow unwinder (a lost
- * wakeup not found yet): 1 until that is understood (issue 11 note). */
-#define FD_SHARE 1
+/* 4: a round trip releases 64 datagrams with the default window of 32
+ * (16 with 1 gave 0.81x the fd floor in the sandbox; 64 gave 1.35x, and
+ * 1.51x (5.66) / 2.46x (5.82) in bench Part 4). The 5.82 indication test
+ * that stalled with 4 under ASan was no lost wakeup: bluetoothd merges
+ * the confirmation bytes that come while its write waits for room, and
+ * the test expected one byte each (tests/test-notify-confirm.c). */
+#define FD_SHARE 4
 
 struct _GpNotifyPacer
 {

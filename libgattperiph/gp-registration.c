@@ -51,6 +51,8 @@ struct _GpRegistration
   GTask                      *task;        /* the program's registration */
   GCancellable               *cancellable; /* of the attempt running */
   gboolean                    attempting;
+  guint                       steps;       /* the attempt's lookups not answered yet */
+  GError                     *step_error;  /* the first of their errors */
   gboolean                    lost_during_attempt;
   GpRegistrationReason        lost_reason;
   guint                       generation;  /* changes with every state change */
@@ -309,25 +311,13 @@ attempt_registered (GObject      *source,
     g_task_return_error (task, error);
 }
 
+/* Both lookups answered: register on the target. */
 static void
-attempt_got_owner (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+attempt_register (GTask *task)
 {
-  g_autoptr(GTask) task = user_data;
   GpRegistration *reg = g_task_get_task_data (task);
-  g_autoptr(GVariant) reply = NULL;
-  GError *error = NULL;
   GpBluezTarget target = { 0 };
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
-    {
-      g_task_return_error (task, gp_dbus_error_from_bluez (error));
-      return;
-    }
-  g_free (reg->owner);
-  g_variant_get (reply, "(s)", &reg->owner);
   g_free (reg->adapter_path);
   reg->adapter_path = reg->adapter != NULL ? g_strdup (gp_adapter_get_object_path (reg->adapter))
                                            : NULL;
@@ -337,6 +327,46 @@ attempt_got_owner (GObject      *source,
   target.owner = reg->owner;
   reg->vtable->register_async (reg->object, &target, g_task_get_cancellable (task),
                                attempt_registered, g_object_ref (task));
+}
+
+/* One of the attempt's lookups (bluetoothd's name, the adapter) answered,
+ * with @error (taken) or not; they run at the same time. */
+static void
+attempt_step_done (GTask  *task,
+                   GError *error)
+{
+  GpRegistration *reg = g_task_get_task_data (task);
+
+  if (error != NULL && reg->step_error == NULL)
+    reg->step_error = error;
+  else if (error != NULL)
+    g_error_free (error);
+  g_assert (reg->steps > 0);
+  if (--reg->steps > 0)
+    return;
+  if (reg->step_error != NULL)
+    g_task_return_error (task, g_steal_pointer (&reg->step_error));
+  else
+    attempt_register (task);
+}
+
+static void
+attempt_got_owner (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GpRegistration *reg = g_task_get_task_data (task);
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply != NULL)
+    {
+      g_free (reg->owner);
+      g_variant_get (reply, "(s)", &reg->owner);
+    }
+  attempt_step_done (task, error != NULL ? gp_dbus_error_from_bluez (error) : NULL);
 }
 
 static void
@@ -361,25 +391,25 @@ attempt_got_adapter (GObject      *source,
   GError *error = NULL;
 
   reg->adapter = gp_adapter_find_finish (result, &error);
-  if (reg->adapter == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  attempt_ask_owner (task);
+  attempt_step_done (task, error);
 }
 
+/* The watch first, so that no change slips past; then bluetoothd's name
+ * and, for the default adapter, the adapter, both at once: start-up does
+ * not wait for one round trip after the other. */
 static void
 attempt_with_connection (GTask *task)
 {
   GpRegistration *reg = g_task_get_task_data (task);
+  gboolean find = reg->adapter == NULL && reg->vtable->on_adapter;
 
   start_watching (reg);
-  if (reg->adapter == NULL && reg->vtable->on_adapter)
+  g_clear_error (&reg->step_error);
+  reg->steps = find ? 2 : 1;
+  attempt_ask_owner (task);
+  if (find)
     gp_adapter_find_async (reg->connection, NULL, g_task_get_cancellable (task),
                            attempt_got_adapter, g_object_ref (task));
-  else
-    attempt_ask_owner (task);
 }
 
 static void
@@ -548,6 +578,7 @@ gp_registration_free (GpRegistration *reg)
   g_clear_pointer (&reg->object_path, g_free);
   g_clear_pointer (&reg->owner, g_free);
   g_clear_pointer (&reg->adapter_path, g_free);
+  g_clear_error (&reg->step_error);
   g_clear_pointer (&reg->context, g_main_context_unref);
   g_free (reg);
 }

@@ -60,6 +60,7 @@ struct _GpWriteSockets
   gpointer               user_data;
   GMutex                 lock;        /* sockets, fresh: against the I/O thread */
   GPtrArray             *sockets;     /* WriteSocket (rc box) */
+  gint                   n_sockets;   /* atomic: sockets->len, for the I/O thread */
   gint                   applying;    /* atomic: datagrams taken but maybe not applied */
   guint                  acquired;    /* sockets acquired so far (WriteSocket.seq) */
 };
@@ -136,6 +137,7 @@ close_socket (GpWriteSockets *self,
   g_mutex_lock (&self->lock);
   if (g_ptr_array_find (self->sockets, ws, &index))
     g_ptr_array_steal_index (self->sockets, index);
+  g_atomic_int_set (&self->n_sockets, self->sockets->len);
   close (ws->fd);
   ws->fd = -1;
   last = self->sockets->len == 0;
@@ -371,6 +373,7 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
   g_mutex_lock (&self->lock);
   first = self->sockets->len == 0;
   g_ptr_array_add (self->sockets, ws);
+  g_atomic_int_set (&self->n_sockets, self->sockets->len);
   g_mutex_unlock (&self->lock);
 
   g_debug ("AcquireWrite of %s by %s (MTU %u)", gp_attribute_get_uuid (self->attribute),
@@ -388,8 +391,10 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
     self->changed (self->user_data);
 }
 
-gboolean
-gp_write_sockets_pending (GpWriteSockets *self)
+/* With sockets: whether one holds a datagram or is fresh (a poll(), under
+ * the lock). Out of line, so that the common case below needs no frame. */
+static G_GNUC_NO_INLINE gboolean
+sockets_pending (GpWriteSockets *self)
 {
   struct pollfd pfds[8];
   gboolean pending = FALSE;
@@ -413,10 +418,23 @@ gp_write_sockets_pending (GpWriteSockets *self)
           pending = pending || (pfds[j].revents & POLLIN) != 0;
     }
   g_mutex_unlock (&self->lock);
+  return pending;
+}
 
-  /* After the sockets: a datagram taken out before we looked is counted
-   * here until it was applied. */
-  return pending || g_atomic_int_get (&self->applying) > 0;
+gboolean
+gp_write_sockets_pending (GpWriteSockets *self)
+{
+  /* The common case, no socket: no lock, no system call. A socket is
+   * counted before bluetoothd can know of it (our answer to AcquireWrite
+   * leaves through GDBus's I/O thread after the count went up, and the
+   * filter runs on that thread), so a call that bluetoothd sent after a
+   * write into a socket finds it counted. A datagram taken out of a
+   * socket closed meanwhile is still counted in applying.
+   *
+   * The sockets before applying: a datagram taken out before we looked
+   * is counted there until it was applied. */
+  return (g_atomic_int_get (&self->n_sockets) > 0 && sockets_pending (self)) ||
+         g_atomic_int_get (&self->applying) > 0;
 }
 
 typedef struct

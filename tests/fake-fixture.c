@@ -374,6 +374,12 @@ timeout_on_thread_default (guint     ms,
   return source;
 }
 
+static gboolean
+look_again (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 void
 spin_until_impl (gboolean  (*cond) (gpointer),
                  gpointer    data,
@@ -382,9 +388,19 @@ spin_until_impl (gboolean  (*cond) (gpointer),
 {
   gboolean timed_out = FALSE;
   GSource *timeout = timeout_on_thread_default (timeout_ms, &timed_out);
+  GSource *poll = g_timeout_source_new (SPIN_LOOK_AGAIN_MS);
 
+  /* A condition that asks the fake BlueZ (fake_stat() and the like run
+   * this context until the answer comes) may consume, in there, the very
+   * event that would have woken the loop below, and still see the state
+   * from before it: nothing would wake us until the timeout. So look
+   * again every SPIN_LOOK_AGAIN_MS. */
+  g_source_set_callback (poll, look_again, NULL, NULL);
+  g_source_attach (poll, g_main_context_get_thread_default ());
   while (!cond (data) && !timed_out)
     g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  g_source_destroy (poll);
+  g_source_unref (poll);
   g_source_destroy (timeout);
   g_source_unref (timeout);
   if (!cond (data))

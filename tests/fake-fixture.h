@@ -75,6 +75,9 @@ void        spin_until_impl         (gboolean     (*cond) (gpointer),
                                      guint          timeout_ms,
                                      const char    *what);
 #define spin_until(cond, data, timeout_ms) spin_until_impl (cond, data, timeout_ms, #cond)
+/* How often spin_until() evaluates its condition again when nothing else
+ * woke the thread's main context. */
+#define SPIN_LOOK_AGAIN_MS 50
 void        spin_for                (guint          ms);
 GBytes     *bytes_from_string       (const char    *s);
 /* A new characteristic added to @service (which holds it). */

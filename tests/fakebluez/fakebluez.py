@@ -1211,11 +1211,14 @@ class FdIO:
             return
         self._watch(GLib.IOCondition.IN if reading else 0)
 
-    def confirm(self, written):
+    def confirm(self, written, merged=None):
         """sock_io_conf() (5.80 and later): a write handler that sends one
         byte, 1, when the socket has room (written() is called then); a
         confirmation that comes while the handler waits replaces it (one
-        byte for both): an app that never reads the socket stops them."""
+        byte for both; merged() is called then): an app that never reads
+        the socket stops them."""
+        if self.conf_src and merged is not None:
+            merged()
         if self.closed or self.conf_src:
             return
 
@@ -2203,7 +2206,10 @@ class Daemon:
 
                     def written():
                         self.stats['NotifyFdConfirmWritten'] += 1
-                    io.confirm(written)
+
+                    def merged():
+                        self.stats['NotifyFdConfirmMerged'] += 1
+                    io.confirm(written, merged)
 
                 def on_read_582(data):
                     if chrc.freed or chrc.attr is None:
