@@ -753,7 +753,7 @@ check_presentation (Loader           *l,
 }
 
 static const char * const characteristic_keys[] = {
-  "id", "uuid", "flags", "handle", "value", "acquire-notify", "behavior",
+  "id", "uuid", "flags", "handle", "value", "acquire-notify", "acquire-write", "behavior",
   "description", "presentation", "descriptors", NULL
 };
 static const char * const characteristic_kept[] = { "behavior", NULL };
@@ -770,7 +770,7 @@ read_characteristic (Loader     *l,
   JsonNode *member;
   JsonArray *array;
   const char *description;
-  gboolean acquire_notify;
+  gboolean acquire_notify, acquire_write;
   guint flags, n_errors;
   gboolean placeholder = FALSE;
   Extra *extra;
@@ -815,6 +815,8 @@ read_characteristic (Loader     *l,
   read_attribute_common (l, object, path, GP_ATTRIBUTE (characteristic), extra);
   if (read_bool (l, object, path, "acquire-notify", &acquire_notify))
     gp_characteristic_set_acquire_notify (characteristic, acquire_notify);
+  if (read_bool (l, object, path, "acquire-write", &acquire_write))
+    gp_characteristic_set_acquire_write (characteristic, acquire_write);
 
   /* The shorthands first, then the descriptors in their order. */
   if (read_string (l, object, path, "description", &description))
@@ -1661,6 +1663,11 @@ add_characteristic_json (GpProfile        *self,
   if (gp_characteristic_get_acquire_notify (characteristic))
     {
       json_builder_set_member_name (b, "acquire-notify");
+      json_builder_add_boolean_value (b, TRUE);
+    }
+  if (gp_characteristic_get_acquire_write (characteristic))
+    {
+      json_builder_set_member_name (b, "acquire-write");
       json_builder_add_boolean_value (b, TRUE);
     }
   if (descriptors != NULL)

@@ -68,9 +68,10 @@ describe (GpProfile *profile)
             {
               g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
 
-              g_string_append_printf (s, "  char flags=0x%x acquire=%d id=%s",
+              g_string_append_printf (s, "  char flags=0x%x acquire=%d/%d id=%s",
                                       gp_characteristic_get_flags (c->data),
                                       gp_characteristic_get_acquire_notify (c->data),
+                                      gp_characteristic_get_acquire_write (c->data),
                                       gp_profile_get_id (profile, c->data));
               describe_attribute (s, c->data);
               g_string_append_c (s, '\n');
@@ -277,6 +278,8 @@ static const struct
     "services[0].characteristics[0].behavior: expected an object, found an integer" },
   { CHAR_WITH ("\"flags\": [\"read\"], \"acquire-notify\": null"),
     "services[0].characteristics[0].acquire-notify: expected true or false, found null" },
+  { CHAR_WITH ("\"flags\": [\"write-without-response\"], \"acquire-write\": 1"),
+    "services[0].characteristics[0].acquire-write: expected true or false, found an integer" },
   { CHAR_WITH ("\"flags\": [\"read\"], \"description\": 1"),
     "services[0].characteristics[0].description: expected a string, found an integer" },
   { CHAR_WITH ("\"flags\": [\"read\"], \"presentation\": {\"format\": \"sint61\"}"),
@@ -439,7 +442,7 @@ test_errors_all (void)
   g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
   g_assert_cmpstr (error->message, ==, "services[0].characteristics[0].a: warning: b: unknown key "
                    "\"a: warning: b\" (one of \"id\", \"uuid\", \"flags\", \"handle\", \"value\", "
-                   "\"acquire-notify\", \"behavior\", \"description\", \"presentation\", \"descriptors\")");
+                   "\"acquire-notify\", \"acquire-write\", \"behavior\", \"description\", \"presentation\", \"descriptors\")");
   problems = gp_profile_check (profile);
   g_assert_cmpuint (g_strv_length (problems), ==, 2);   /* and the sfloat warning */
 }
@@ -669,7 +672,8 @@ test_round_trip (void)
   /* Spot checks that the description is not vacuous */
   g_assert_nonnull (strstr (d1, "service 0000180f-0000-1000-8000-00805f9b34fb primary=0 handle=64 includes=\n"));
   g_assert_nonnull (strstr (d1, "service 0000181a-0000-1000-8000-00805f9b34fb primary=1 handle=0 includes=0,\n"));
-  g_assert_nonnull (strstr (d1, "acquire=1 id=temperature uuid=00002a6e-0000-1000-8000-00805f9b34fb handle=80 value=[66 08]"));
+  g_assert_nonnull (strstr (d1, "acquire=1/0 id=temperature uuid=00002a6e-0000-1000-8000-00805f9b34fb handle=80 value=[66 08]"));
+  g_assert_nonnull (strstr (d1, "acquire=0/1 id=record uuid="));
   g_assert_nonnull (strstr (d1, "adv /com/example/everything/adv type=0 name=Everything appearance=832 "
                                 "su=181a so=180f m=02 15/07 00 sd=d8 ff ad=01 includes=1 disc=0 dt=30 "
                                 "dur=2 to=600 sec=1 iv=100-200 tx=-8 auto=0"));
@@ -713,6 +717,7 @@ test_round_trip_code (void)
   g_autoptr(GpCharacteristic) c = gp_characteristic_new ("fff1", GP_CHARACTERISTIC_FLAGS_READ |
                                                          GP_CHARACTERISTIC_FLAGS_INDICATE |
                                                          GP_CHARACTERISTIC_FLAGS_SECURE_READ, NULL);
+  g_autoptr(GpCharacteristic) stream = gp_characteristic_new ("fff3", GP_CHARACTERISTIC_FLAGS_WRITE_WITHOUT_RESPONSE, NULL);
   g_autoptr(GpDescriptor) user = gp_descriptor_new_user_description ("Level", NULL);
   g_autoptr(GpDescriptor) pf = gp_descriptor_new ("2904", GP_DESCRIPTOR_FLAGS_READ, NULL);
   g_autoptr(GpDescriptor) bin = gp_descriptor_new ("fff2", GP_DESCRIPTOR_FLAGS_READ | GP_DESCRIPTOR_FLAGS_WRITE, NULL);
@@ -732,6 +737,8 @@ test_round_trip_code (void)
   gp_characteristic_add_descriptor (c, pf, &error);
   gp_characteristic_add_descriptor (c, bin, &error);
   gp_service_add_characteristic (main_service, c, &error);
+  gp_characteristic_set_acquire_write (stream, TRUE);
+  gp_service_add_characteristic (main_service, stream, &error);
   gp_service_add_include (main_service, bas, &error);
   gp_application_add_service (app, bas, &error);
   gp_application_add_service (app, main_service, &error);
