@@ -439,16 +439,21 @@ REMOTE = {
 }
 
 
-def test_clone_round_trip(fake, tmp_path):
-    """clone reads a (fake) remote peripheral into a profile that validates,
-    without what BlueZ serves itself; serving it gives the same database
-    and values."""
-    address = "C0:FF:EE:00:00:01"
-    fake.call("AddRemotePeripheral", GLib.Variant("(sss)", ("hci0", address, json.dumps(REMOTE))))
+def clone_remote(fake, tmp_path, address, spec):
+    """`gattperiph clone` of a fake remote peripheral made from @spec."""
+    fake.call("AddRemotePeripheral", GLib.Variant("(sss)", ("hci0", address, json.dumps(spec))))
     out = tmp_path / "clone.json"
     env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=fake.bus.get_bus_address())
     r = run("clone", address, "-o", str(out), "--adapter", "hci0", "--timeout", "10", env=env)
     assert r.returncode == 0, r.stderr
+    return r, out
+
+
+def test_clone_round_trip(fake, tmp_path):
+    """clone reads a (fake) remote peripheral into a profile that validates,
+    without what BlueZ serves itself; serving it gives the same database
+    and values."""
+    r, out = clone_remote(fake, tmp_path, "C0:FF:EE:00:00:01", REMOTE)
     assert "1 services, 0 included services, 3 characteristics, 1 descriptors, 2 values" in r.stdout, r.stdout
     assert run("validate", str(out)).returncode == 0
 
@@ -501,12 +506,7 @@ def test_clone_includes(fake, tmp_path):
     service including it (which BlueZ needs); descriptors are cloned
     readable with their values, and stderr says BlueZ gives no descriptor
     flags; serving the clone gives the Include declaration."""
-    address = "C0:FF:EE:00:00:02"
-    fake.call("AddRemotePeripheral", GLib.Variant("(sss)", ("hci0", address, json.dumps(REMOTE_INCLUDES))))
-    out = tmp_path / "clone.json"
-    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=fake.bus.get_bus_address())
-    r = run("clone", address, "-o", str(out), "--adapter", "hci0", "--timeout", "10", env=env)
-    assert r.returncode == 0, r.stderr
+    r, out = clone_remote(fake, tmp_path, "C0:FF:EE:00:00:02", REMOTE_INCLUDES)
     assert "2 services, 1 included services, 2 characteristics, 1 descriptors, 3 values" in r.stdout, r.stdout
     assert "does not tell the flags of descriptors" in r.stderr, r.stderr
     assert run("validate", str(out)).returncode == 0
