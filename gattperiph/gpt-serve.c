@@ -185,7 +185,7 @@ setup_behaviors (Serve   *serve,
           if (!add_behavior (serve, c->data, value, error))
             return FALSE;
           for (GList *d = descriptors; d != NULL; d = d->next)
-            if (!add_behavior (serve, d->data, NULL, error))
+            if (!add_behavior (serve, d->data, gp_profile_get_member (serve->profile, d->data, "value"), error))
               return FALSE;
         }
     }
