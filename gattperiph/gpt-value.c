@@ -219,7 +219,8 @@ gpt_presentation_describe (const guint8 *format_descriptor,
                            const guint8 *data,
                            gsize         length)
 {
-  g_autoptr(JsonNode) like = typed_node ("presentation", json_node_init_object (json_node_alloc (), json_object_new ()));
+  g_autoptr(JsonObject) any = json_object_new ();
+  g_autoptr(JsonNode) like = typed_node ("presentation", json_node_init_object (json_node_alloc (), any));
   g_autoptr(GBytes) descriptor = g_bytes_new (format_descriptor, format_length);
   g_autoptr(JsonNode) presentation = gp_profile_value_format (descriptor, like);
   g_autoptr(JsonNode) field = NULL;
