@@ -4,8 +4,10 @@
  * advertised data: Name, Appearance, UUIDs, ManufacturerData,
  * ServiceData), connects, waits for BlueZ to resolve its GATT database,
  * reads every readable characteristic and descriptor from the
- * GattService1/GattCharacteristic1/GattDescriptor1 objects BlueZ exports,
- * and writes a profile that `gattperiph serve` turns into a stand-in.
+ * GattService1/GattCharacteristic1/GattDescriptor1 objects BlueZ exports
+ * (with the services' Includes and the characteristics' Flags; BlueZ
+ * tells no descriptor flags, so descriptors are cloned readable), and
+ * writes a profile that `gattperiph serve` turns into a stand-in.
  *
  * Left out: the GAP and GATT services (0x1800, 0x1801: BlueZ provides its
  * own and refuses them from applications), the descriptors BlueZ adds by
@@ -40,6 +42,8 @@ typedef struct
   guint               n_characteristics;
   guint               n_descriptors;
   guint               n_values;
+  guint               n_includes;
+  gboolean            told_descriptor_flags;
 } Clone;
 
 /* ---- waiting ---------------------------------------------------------------- */
@@ -305,12 +309,15 @@ read_value (Clone      *clone,
   return g_variant_get_data_as_bytes (value);
 }
 
-static GpCharacteristicFlags
-flags_of (GDBusProxy *proxy)
+/* The "Flags" of a characteristic or descriptor as @flags_type (0 if it
+ * has none), leaving out (with a note) those a server cannot declare. */
+static guint
+flags_of (GDBusProxy *proxy,
+          GType       flags_type)
 {
   g_autoptr(GVariant) flags = g_dbus_proxy_get_cached_property (proxy, "Flags");
-  g_autoptr(GFlagsClass) klass = g_type_class_ref (GP_TYPE_CHARACTERISTIC_FLAGS);
-  GpCharacteristicFlags out = 0;
+  g_autoptr(GFlagsClass) klass = g_type_class_ref (flags_type);
+  guint out = 0;
   g_autofree const char **names = flags != NULL ? g_variant_get_strv (flags, NULL) : NULL;
 
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
@@ -334,16 +341,31 @@ clone_descriptor (Clone             *clone,
 {
   g_autoptr(GDBusProxy) proxy = G_DBUS_PROXY (g_dbus_object_get_interface (object, DESC_IFACE));
   g_autofree char *uuid = proxy_uuid (proxy);
+  g_autoptr(GVariant) has_flags = g_dbus_proxy_get_cached_property (proxy, "Flags");
   g_autoptr(GpDescriptor) descriptor = NULL;
   g_autoptr(GBytes) value = NULL;
+  GpDescriptorFlags flags = GP_DESCRIPTOR_FLAGS_READ;
 
   /* BlueZ adds these itself from the characteristic's flags. */
   if (uuid == NULL || g_str_has_prefix (uuid, "00002902-") || g_str_has_prefix (uuid, "00002900-"))
     return TRUE;
-  descriptor = gp_descriptor_new (uuid, GP_DESCRIPTOR_FLAGS_READ, error);
+  /* GattDescriptor1 has no Flags on the client side (5.66 to 5.82 at
+   * least): such descriptors are cloned readable, their value read. */
+  if (has_flags != NULL)
+    flags = flags_of (proxy, GP_TYPE_DESCRIPTOR_FLAGS);
+  else if (!clone->told_descriptor_flags)
+    {
+      g_printerr ("gattperiph: this BlueZ does not tell the flags of descriptors: they are "
+                  "cloned as \"read\" (edit the profile for writable ones)\n");
+      clone->told_descriptor_flags = TRUE;
+    }
+  if (flags == 0)
+    flags = GP_DESCRIPTOR_FLAGS_READ;
+  descriptor = gp_descriptor_new (uuid, flags, error);
   if (descriptor == NULL)
     return FALSE;
-  value = read_value (clone, proxy, "descriptor");
+  if (flags & GP_DESCRIPTOR_FLAGS_READ)
+    value = read_value (clone, proxy, "descriptor");
   if (value != NULL && !gp_attribute_set_value (GP_ATTRIBUTE (descriptor), value, error))
     return FALSE;
   clone->n_descriptors++;
@@ -358,7 +380,7 @@ clone_characteristic (Clone        *clone,
 {
   g_autoptr(GDBusProxy) proxy = G_DBUS_PROXY (g_dbus_object_get_interface (object, CHRC_IFACE));
   g_autofree char *uuid = proxy_uuid (proxy);
-  GpCharacteristicFlags flags = flags_of (proxy);
+  GpCharacteristicFlags flags = flags_of (proxy, GP_TYPE_CHARACTERISTIC_FLAGS);
   g_autoptr(GpCharacteristic) characteristic = NULL;
   g_autolist(GDBusObject) descriptors =
     children (clone, DESC_IFACE, "Characteristic", g_dbus_object_get_object_path (object));
@@ -405,6 +427,9 @@ application_of (Clone   *clone,
   g_autoptr(GpApplication) app = gp_application_new ("/org/gattperiph/clone");
   g_autolist(GDBusObject) services = children (clone, SERVICE_IFACE, "Device", clone->device_path);
   g_autoptr(GHashTable) by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func (g_object_unref);   /* by handle */
+  g_autoptr(GHashTable) added = g_hash_table_new (NULL, NULL);
+  gboolean told_includes = FALSE;
 
   for (GList *s = services; s != NULL; s = s->next)
     {
@@ -425,28 +450,65 @@ application_of (Clone   *clone,
       for (GList *c = characteristics; c != NULL; c = c->next)
         if (!clone_characteristic (clone, service, c->data, error))
           return NULL;
-      if (!gp_application_add_service (app, service, error))
-        return NULL;
       g_hash_table_insert (by_path, g_strdup (path), g_object_ref (service));
+      g_ptr_array_add (order, g_steal_pointer (&service));
       clone->n_services++;
     }
 
-  /* Included services (BlueZ 5.66 does not export them on the client side). */
+  /* Included services: GattService1.Includes, the services' paths. */
   for (GList *s = services; s != NULL; s = s->next)
     {
       g_autoptr(GDBusProxy) proxy = G_DBUS_PROXY (g_dbus_object_get_interface (s->data, SERVICE_IFACE));
       g_autoptr(GVariant) includes = g_dbus_proxy_get_cached_property (proxy, "Includes");
       GpService *service = g_hash_table_lookup (by_path, g_dbus_object_get_object_path (s->data));
-      g_autofree const char **paths = includes != NULL ? g_variant_get_objv (includes, NULL) : NULL;
+      g_autofree const char **paths = NULL;
 
-      for (guint i = 0; service != NULL && paths != NULL && paths[i] != NULL; i++)
+      if (service == NULL)
+        continue;
+      if (includes == NULL || !g_variant_is_of_type (includes, G_VARIANT_TYPE_OBJECT_PATH_ARRAY))
+        {
+          if (!told_includes)
+            g_printerr ("gattperiph: this BlueZ does not tell the included services "
+                        "(no GattService1.Includes): none are cloned\n");
+          told_includes = TRUE;
+          continue;
+        }
+      paths = g_variant_get_objv (includes, NULL);
+      for (guint i = 0; paths[i] != NULL; i++)
         {
           GpService *included = g_hash_table_lookup (by_path, paths[i]);
 
-          if (included != NULL && !gp_service_add_include (service, included, error))
+          if (included == NULL)
+            {
+              g_printerr ("gattperiph: %s includes %s, which is not cloned: include left out\n",
+                          g_dbus_object_get_object_path (s->data), paths[i]);
+              continue;
+            }
+          if (!gp_service_add_include (service, included, error))
             return NULL;
+          clone->n_includes++;
         }
     }
+
+  /* By handle, but an included service before the services including it,
+   * as BlueZ needs (includes never loop: gp_service_add_include refuses). */
+  while (order->len > 0)
+    for (guint i = 0; i < order->len; i++)
+      {
+        GpService *service = g_ptr_array_index (order, i);
+        g_autoptr(GList) includes = gp_service_get_includes (service);
+        gboolean ready = TRUE;
+
+        for (GList *l = includes; l != NULL && ready; l = l->next)
+          ready = g_hash_table_contains (added, l->data);
+        if (!ready)
+          continue;
+        if (!gp_application_add_service (app, service, error))
+          return NULL;
+        g_hash_table_add (added, service);   /* the application holds it */
+        g_ptr_array_remove_index (order, i);
+        break;
+      }
   return g_steal_pointer (&app);
 }
 
@@ -577,8 +639,10 @@ gpt_clone_main (int    argc,
   gp_profile_set_advertisement (profile, ad);
   if (!gp_profile_save_to_file (profile, output, &error))
     goto fail;
-  g_print ("%s: %u services, %u characteristics, %u descriptors, %u values read from %s%s%s%s\n",
-           output, clone.n_services, clone.n_characteristics, clone.n_descriptors, clone.n_values,
+  g_print ("%s: %u services, %u included services, %u characteristics, %u descriptors, "
+           "%u values read from %s%s%s%s\n",
+           output, clone.n_services, clone.n_includes, clone.n_characteristics, clone.n_descriptors,
+           clone.n_values,
            argv[1], gp_advertisement_get_local_name (ad) != NULL ? " (\"" : "",
            gp_advertisement_get_local_name (ad) != NULL ? gp_advertisement_get_local_name (ad) : "",
            gp_advertisement_get_local_name (ad) != NULL ? "\")" : "");

@@ -165,59 +165,27 @@ add_behavior (Serve        *serve,
   return TRUE;
 }
 
-/* @root's services[@i].characteristics[@j].value, if there is one. */
-static JsonNode *
-value_as_written (JsonNode *root,
-                  guint     i,
-                  guint     j)
-{
-  JsonObject *object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  const char * const steps[] = { "services", "characteristics" };
-  guint index[] = { i, j };
-
-  for (guint k = 0; k < G_N_ELEMENTS (steps); k++)
-    {
-      JsonNode *list = object != NULL ? json_object_get_member (object, steps[k]) : NULL;
-      JsonNode *item;
-
-      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list) ||
-          index[k] >= json_array_get_length (json_node_get_array (list)))
-        return NULL;
-      item = json_array_get_element (json_node_get_array (list), index[k]);
-      object = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-    }
-  return object != NULL ? json_object_get_member (object, "value") : NULL;
-}
-
 static gboolean
-setup_behaviors (Serve       *serve,
-                 const char  *path,
-                 GError     **error)
+setup_behaviors (Serve   *serve,
+                 GError **error)
 {
   GpApplication *app = gp_profile_get_application (serve->profile);
   g_autoptr(GList) services = gp_application_get_services (app);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root = NULL;
-  guint i = 0;
 
-  /* GpProfile keeps only the members it does not interpret: the values
-   * as written (their types) come from the file itself, by position. */
-  if (json_parser_load_from_mapped_file (parser, path, NULL))
-    root = json_parser_get_root (parser);
-  for (GList *s = services; s != NULL; s = s->next, i++)
+  for (GList *s = services; s != NULL; s = s->next)
     {
       g_autoptr(GList) characteristics = gp_service_get_characteristics (s->data);
-      guint j = 0;
 
-      for (GList *c = characteristics; c != NULL; c = c->next, j++)
+      for (GList *c = characteristics; c != NULL; c = c->next)
         {
           g_autoptr(GList) descriptors = gp_characteristic_get_descriptors (c->data);
+          /* The value as the profile writes it, to log values its way. */
           JsonNode *value = gp_profile_get_member (serve->profile, c->data, "value");
 
-          if (!add_behavior (serve, c->data, value != NULL ? value : value_as_written (root, i, j), error))
+          if (!add_behavior (serve, c->data, value, error))
             return FALSE;
           for (GList *d = descriptors; d != NULL; d = d->next)
-            if (!add_behavior (serve, d->data, NULL, error))
+            if (!add_behavior (serve, d->data, gp_profile_get_member (serve->profile, d->data, "value"), error))
               return FALSE;
         }
     }
@@ -518,7 +486,7 @@ gpt_serve_main (int    argc,
   sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, &serve);
 
   serve.adapter = gpt_find_adapter (connection, adapter_name, &error);
-  if (serve.adapter == NULL || !setup_behaviors (&serve, argv[1], &error))
+  if (serve.adapter == NULL || !setup_behaviors (&serve, &error))
     {
       g_printerr ("gattperiph: %s\n", error->message);
       status = GPT_EXIT_FAILED;

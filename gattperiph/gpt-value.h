@@ -27,10 +27,6 @@ gboolean  gpt_format_pack_text  (const char    *format,
                                  double         scale,
                                  GByteArray    *out,
                                  GError       **error);
-JsonNode *gpt_format_unpack     (const char    *format,
-                                 const guint8  *data,
-                                 gsize          length,
-                                 gsize         *used);
 
 JsonNode *gpt_value_describe    (JsonNode      *template,
                                  const guint8  *data,

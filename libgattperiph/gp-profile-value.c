@@ -934,183 +934,225 @@ append_le (GByteArray *out,
     }
 }
 
+static guint64
+read_le (const guint8 *data,
+         guint         size)
+{
+  guint64 v = 0;
+
+  for (guint i = 0; i < size; i++)
+    v |= (guint64) data[i] << (8 * i);
+  return v;
+}
+
 typedef enum
 {
-  KIND_UINT,
-  KIND_SINT,
-  KIND_BOOLEAN,
+  KIND_INTEGER,       /* uint*, sint*, boolean: range from the table */
   KIND_FLOAT32,
   KIND_FLOAT64,
-  KIND_SFLOAT,
-  KIND_FLOAT,
+  KIND_MEDFLOAT,      /* sfloat, float */
   KIND_UTF8,
   KIND_UTF16,
   KIND_HEX,
   KIND_PRESENTATION,
 } ValueKind;
 
-static const struct
+typedef struct
 {
-  const char *name;
-  ValueKind   kind;
-  guint       size;
-} value_forms[] = {
-  { "hex", KIND_HEX, 0 },
-  { "text", KIND_UTF8, 0 },
-  { "utf8s", KIND_UTF8, 0 },
-  { "utf16s", KIND_UTF16, 0 },
-  { "boolean", KIND_BOOLEAN, 1 },
-  { "uint8", KIND_UINT, 1 },
-  { "uint16", KIND_UINT, 2 },
-  { "uint24", KIND_UINT, 3 },
-  { "uint32", KIND_UINT, 4 },
-  { "uint48", KIND_UINT, 6 },
-  { "uint64", KIND_UINT, 8 },
-  { "sint8", KIND_SINT, 1 },
-  { "sint16", KIND_SINT, 2 },
-  { "sint24", KIND_SINT, 3 },
-  { "sint32", KIND_SINT, 4 },
-  { "sint48", KIND_SINT, 6 },
-  { "sint64", KIND_SINT, 8 },
-  { "float32", KIND_FLOAT32, 4 },
-  { "float64", KIND_FLOAT64, 8 },
-  { "sfloat", KIND_SFLOAT, 2 },
-  { "float", KIND_FLOAT, 4 },
-  { "presentation", KIND_PRESENTATION, 7 },
+  const char     *name;
+  ValueKind       kind;
+  guint           size;       /* bytes; 0: the rest of the value */
+  guint           bits;       /* KIND_INTEGER: bits of the number */
+  gboolean        is_signed;  /* KIND_INTEGER */
+  const MedFloat *medfloat;   /* KIND_MEDFLOAT */
+} ValueForm;
+
+static const ValueForm value_forms[] = {
+  { "hex", KIND_HEX, 0, 0, FALSE, NULL },
+  { "text", KIND_UTF8, 0, 0, FALSE, NULL },
+  { "utf8s", KIND_UTF8, 0, 0, FALSE, NULL },
+  { "utf16s", KIND_UTF16, 0, 0, FALSE, NULL },
+  { "boolean", KIND_INTEGER, 1, 1, FALSE, NULL },
+  { "uint8", KIND_INTEGER, 1, 8, FALSE, NULL },
+  { "uint16", KIND_INTEGER, 2, 16, FALSE, NULL },
+  { "uint24", KIND_INTEGER, 3, 24, FALSE, NULL },
+  { "uint32", KIND_INTEGER, 4, 32, FALSE, NULL },
+  { "uint48", KIND_INTEGER, 6, 48, FALSE, NULL },
+  { "uint64", KIND_INTEGER, 8, 64, FALSE, NULL },
+  { "sint8", KIND_INTEGER, 1, 8, TRUE, NULL },
+  { "sint16", KIND_INTEGER, 2, 16, TRUE, NULL },
+  { "sint24", KIND_INTEGER, 3, 24, TRUE, NULL },
+  { "sint32", KIND_INTEGER, 4, 32, TRUE, NULL },
+  { "sint48", KIND_INTEGER, 6, 48, TRUE, NULL },
+  { "sint64", KIND_INTEGER, 8, 64, TRUE, NULL },
+  { "float32", KIND_FLOAT32, 4, 0, FALSE, NULL },
+  { "float64", KIND_FLOAT64, 8, 0, FALSE, NULL },
+  { "sfloat", KIND_MEDFLOAT, 2, 0, FALSE, &sfloat_info },
+  { "float", KIND_MEDFLOAT, 4, 0, FALSE, &float_info },
+  { "presentation", KIND_PRESENTATION, 7, 0, FALSE, NULL },
 };
 
+static const ValueForm *
+value_form_lookup (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (value_forms); i++)
+    if (strcmp (name, value_forms[i].name) == 0)
+      return &value_forms[i];
+  return NULL;
+}
+
+/* A fixed-size number (KIND_INTEGER, KIND_FLOAT*, KIND_MEDFLOAT) as the
+ * bits it is sent as, checked against the form's range. */
 static gboolean
-read_typed (const char        *form,
+encode_number (const ValueForm   *form,
+               JsonNode          *node,
+               const char        *path,
+               guint64           *bits,
+               GpProfileProblems *problems)
+{
+  switch (form->kind)
+    {
+    case KIND_INTEGER:
+      {
+        guint value_bits = form->bits - (form->is_signed ? 1 : 0);
+        guint64 max = value_bits == 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << value_bits) - 1;
+
+        if (form->bits == 1 && JSON_NODE_HOLDS_VALUE (node) &&
+            json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+          {
+            *bits = json_node_get_boolean (node) ? 1 : 0;
+            return TRUE;
+          }
+        if (!form->is_signed)
+          return gp_profile_read_uint (node, path, max, bits, problems);
+        else
+          {
+            gint64 v;
+
+            if (!gp_profile_read_int (node, path, -(gint64) max - 1, (gint64) max, &v, problems))
+              return FALSE;
+            *bits = (guint64) v;
+            return TRUE;
+          }
+      }
+    case KIND_FLOAT32:
+    case KIND_FLOAT64:
+      {
+        double d;
+
+        if (!read_number (node, path, &d, problems))
+          return FALSE;
+        if (form->kind == KIND_FLOAT64)
+          {
+            memcpy (bits, &d, sizeof d);
+            return TRUE;
+          }
+        if (isfinite (d) && fabs (d) > FLT_MAX)
+          {
+            gp_profile_problem_error (problems, path, "%g is out of range for float32", d);
+            return FALSE;
+          }
+        {
+          float f = (float) d;
+          guint32 u;
+
+          memcpy (&u, &f, sizeof u);
+          *bits = u;
+        }
+        return TRUE;
+      }
+    case KIND_MEDFLOAT:
+      {
+        guint32 u;
+
+        if (!encode_medfloat (form->medfloat, node, path, &u, problems))
+          return FALSE;
+        *bits = u;
+        return TRUE;
+      }
+    case KIND_UTF8:
+    case KIND_UTF16:
+    case KIND_HEX:
+    case KIND_PRESENTATION:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+read_typed (const char        *name,
             JsonNode          *node,
             const char        *path,
             GByteArray        *out,
             GpProfileProblems *problems)
 {
-  const char *names[G_N_ELEMENTS (value_forms)];
-  const char *suggestion;
+  const ValueForm *form = value_form_lookup (name);
+  const char *s;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (value_forms); i++)
+  if (form == NULL)
     {
-      guint size = value_forms[i].size;
+      const char *names[G_N_ELEMENTS (value_forms)];
+      const char *suggestion;
 
-      names[i] = value_forms[i].name;
-      if (strcmp (form, value_forms[i].name) != 0)
-        continue;
-
-      switch (value_forms[i].kind)
-        {
-        case KIND_UINT:
-          {
-            guint64 v;
-
-            if (!gp_profile_read_uint (node, path, size == 8 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << (8 * size)) - 1,
-                                       &v, problems))
-              return FALSE;
-            append_le (out, v, size);
-            return TRUE;
-          }
-        case KIND_SINT:
-          {
-            gint64 max = size == 8 ? G_MAXINT64 : (G_GINT64_CONSTANT (1) << (8 * size - 1)) - 1;
-            gint64 v;
-
-            if (!gp_profile_read_int (node, path, -max - 1, max, &v, problems))
-              return FALSE;
-            append_le (out, (guint64) v, size);
-            return TRUE;
-          }
-        case KIND_BOOLEAN:
-          {
-            guint64 v;
-
-            if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-              v = json_node_get_boolean (node) ? 1 : 0;
-            else if (!gp_profile_read_uint (node, path, 1, &v, problems))
-              return FALSE;
-            append_le (out, v, 1);
-            return TRUE;
-          }
-        case KIND_FLOAT32:
-          {
-            double d;
-            union { float f; guint32 u; } v;
-
-            if (!read_number (node, path, &d, problems))
-              return FALSE;
-            if (isfinite (d) && fabs (d) > FLT_MAX)
-              {
-                gp_profile_problem_error (problems, path, "%g is out of range for float32", d);
-                return FALSE;
-              }
-            v.f = (float) d;
-            append_le (out, v.u, 4);
-            return TRUE;
-          }
-        case KIND_FLOAT64:
-          {
-            union { double d; guint64 u; } v;
-
-            if (!read_number (node, path, &v.d, problems))
-              return FALSE;
-            append_le (out, v.u, 8);
-            return TRUE;
-          }
-        case KIND_SFLOAT:
-        case KIND_FLOAT:
-          {
-            guint32 v;
-
-            if (!encode_medfloat (value_forms[i].kind == KIND_SFLOAT ? &sfloat_info : &float_info,
-                                  node, path, &v, problems))
-              return FALSE;
-            append_le (out, v, size);
-            return TRUE;
-          }
-        case KIND_UTF8:
-        case KIND_UTF16:
-        case KIND_HEX:
-          {
-            const char *s;
-
-            if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-              {
-                gp_profile_problem_error (problems, path, "expected a string, found %s",
-                                          gp_profile_node_kind (node));
-                return FALSE;
-              }
-            s = json_node_get_string (node);
-            if (value_forms[i].kind == KIND_HEX)
-              return read_hex (s, path, out, problems);
-            if (value_forms[i].kind == KIND_UTF8)
-              {
-                g_byte_array_append (out, (const guint8 *) s, strlen (s));
-              }
-            else
-              {
-                glong n = 0;
-                g_autofree gunichar2 *u = g_utf8_to_utf16 (s, -1, NULL, &n, NULL);
-
-                for (glong k = 0; u != NULL && k < n; k++)
-                  append_le (out, u[k], 2);
-              }
-            return TRUE;
-          }
-        case KIND_PRESENTATION:
-        default:
-          return read_presentation (node, path, out, problems);
-        }
+      for (gsize i = 0; i < G_N_ELEMENTS (value_forms); i++)
+        names[i] = value_forms[i].name;
+      suggestion = gp_profile_suggest (name, names, G_N_ELEMENTS (names));
+      if (suggestion != NULL)
+        gp_profile_problem_error (problems, path, "unknown value format \"%s\"; did you mean \"%s\"?",
+                                  name, suggestion);
+      else
+        gp_profile_problem_error (problems, path,
+                                  "unknown value format \"%s\" (hex, text, boolean, uint8…uint64, "
+                                  "sint8…sint64, float32, float64, sfloat, float, utf8s, utf16s, "
+                                  "presentation)", name);
+      return FALSE;
     }
 
-  suggestion = gp_profile_suggest (form, names, G_N_ELEMENTS (names));
-  if (suggestion != NULL)
-    gp_profile_problem_error (problems, path, "unknown value format \"%s\"; did you mean \"%s\"?",
-                              form, suggestion);
+  switch (form->kind)
+    {
+    case KIND_INTEGER:
+    case KIND_FLOAT32:
+    case KIND_FLOAT64:
+    case KIND_MEDFLOAT:
+      {
+        guint64 bits;
+
+        if (!encode_number (form, node, path, &bits, problems))
+          return FALSE;
+        append_le (out, bits, form->size);
+        return TRUE;
+      }
+    case KIND_PRESENTATION:
+      return read_presentation (node, path, out, problems);
+    case KIND_UTF8:
+    case KIND_UTF16:
+    case KIND_HEX:
+    default:
+      break;
+    }
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      gp_profile_problem_error (problems, path, "expected a string, found %s",
+                                gp_profile_node_kind (node));
+      return FALSE;
+    }
+  s = json_node_get_string (node);
+  if (form->kind == KIND_HEX)
+    return read_hex (s, path, out, problems);
+  if (form->kind == KIND_UTF8)
+    {
+      g_byte_array_append (out, (const guint8 *) s, strlen (s));
+    }
   else
-    gp_profile_problem_error (problems, path,
-                              "unknown value format \"%s\" (hex, text, boolean, uint8…uint64, "
-                              "sint8…sint64, float32, float64, sfloat, float, utf8s, utf16s, "
-                              "presentation)", form);
-  return FALSE;
+    {
+      glong n = 0;
+      g_autofree gunichar2 *u = g_utf8_to_utf16 (s, -1, NULL, &n, NULL);
+
+      for (glong k = 0; u != NULL && k < n; k++)
+        append_le (out, u[k], 2);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1221,6 +1263,285 @@ gp_profile_value_to_json (GBytes     *value,
       return json_builder_get_root (b);
     }
 
+  hex = gp_profile_hex_encode (data, length);
+  return json_node_init_string (json_node_alloc (), hex);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public typed values                                                  */
+
+/**
+ * gp_profile_value_parse:
+ * @node: a value written the way a profile writes one: hex text
+ *   (`"0a 1b"`), a typed value (`{"uint8": 72}`, `{"sint16": -5}`,
+ *   `{"sfloat": 36.6}`, `{"text": "…"}`, `{"presentation": {…}}`…), or a
+ *   structure (a list of these, concatenated)
+ *
+ * The bytes a value of a profile stands for, as [class@Profile] reads
+ * `"value"` members (the forms are listed in the "Profile format" page):
+ * numbers little-endian, in the size of their GATT format, checked
+ * against its range.
+ *
+ * ```c
+ * g_autoptr(JsonNode) node = json_from_string ("[{\"uint8\": 6}, {\"uint16\": 72}]", NULL);
+ * g_autoptr(GBytes) bytes = gp_profile_value_parse (node, &error);   // 06 48 00
+ * ```
+ *
+ * Returns: (transfer full): the bytes, or %NULL with @error set
+ *   (%GP_PROFILE_ERROR_INVALID: one line per problem, `path: message`,
+ *   the path relative to @node, `$` for @node itself)
+ *
+ * Since: 0.1
+ */
+GBytes *
+gp_profile_value_parse (JsonNode  *node,
+                        GError   **error)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  GpProfileProblems problems;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  gp_profile_problems_init (&problems);
+  if (!read_value (node, "", out, &problems, 0) || problems.n_errors > 0)
+    {
+      g_autoptr(GString) message = g_string_new (NULL);
+
+      for (guint i = 0; i < problems.lines->len; i++)
+        if (!g_array_index (problems.is_warning, gboolean, i))
+          g_string_append_printf (message, "%s%s", message->len > 0 ? "\n" : "",
+                                  (const char *) g_ptr_array_index (problems.lines, i));
+      g_set_error_literal (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID, message->str);
+      gp_profile_problems_clear (&problems);
+      return NULL;
+    }
+  gp_profile_problems_clear (&problems);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static JsonNode *
+decode_medfloat (const MedFloat *info,
+                 guint32         bits)
+{
+  guint32 mask = (1u << info->mantissa_bits) - 1;
+  guint32 raw = bits & mask;
+  gint64 mantissa = raw;
+  int exponent = (int) (bits >> info->mantissa_bits);
+  double v;
+
+  if (raw == info->nan)
+    return json_node_init_string (json_node_alloc (), "NaN");
+  if (raw == info->nres)
+    return json_node_init_string (json_node_alloc (), "NRes");
+  if (raw == info->pos_inf)
+    return json_node_init_string (json_node_alloc (), "INF");
+  if (raw == info->neg_inf)
+    return json_node_init_string (json_node_alloc (), "-INF");
+  if (raw == info->nres + 1)
+    return NULL;   /* reserved */
+  if (raw & (1u << (info->mantissa_bits - 1)))
+    mantissa -= (gint64) 1 << info->mantissa_bits;
+  if (exponent > info->exp_max)
+    exponent -= info->exp_max - info->exp_min + 1;
+  /* Dividing by an exact power of ten gives the double nearest 36.6. */
+  v = exponent < 0 ? (double) mantissa / pow (10, -exponent) : (double) mantissa * pow (10, exponent);
+  return json_node_init_double (json_node_alloc (), v);
+}
+
+static JsonNode *
+decode_double (double v)
+{
+  if (isnan (v))
+    return json_node_init_string (json_node_alloc (), "NaN");
+  if (isinf (v))
+    return json_node_init_string (json_node_alloc (), v > 0 ? "INF" : "-INF");
+  return json_node_init_double (json_node_alloc (), v);
+}
+
+/* The number or text @form reads at @data (at most @length bytes), or
+ * NULL if it does not fit; *@used: the bytes it took. */
+static JsonNode *
+decode_form (const ValueForm *form,
+             const guint8    *data,
+             gsize            length,
+             gsize           *used)
+{
+  guint64 bits;
+
+  if (form->size != 0 && length < form->size)
+    return NULL;
+  *used = form->size != 0 ? form->size : length;
+  bits = form->size != 0 && form->size <= 8 ? read_le (data, form->size) : 0;
+
+  switch (form->kind)
+    {
+    case KIND_INTEGER:
+      if (form->bits == 1)
+        return bits <= 1 ? json_node_init_boolean (json_node_alloc (), bits != 0) : NULL;
+      if (form->is_signed)
+        {
+          guint shift = 64 - form->bits;
+
+          return json_node_init_int (json_node_alloc (), (gint64) (bits << shift) >> shift);
+        }
+      if (bits > (guint64) G_MAXINT64)
+        {
+          g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, bits);
+
+          return json_node_init_string (json_node_alloc (), text);
+        }
+      return json_node_init_int (json_node_alloc (), (gint64) bits);
+    case KIND_FLOAT32:
+      {
+        guint32 u = (guint32) bits;
+        float f;
+
+        memcpy (&f, &u, sizeof f);
+        return decode_double (f);
+      }
+    case KIND_FLOAT64:
+      {
+        double d;
+
+        memcpy (&d, &bits, sizeof d);
+        return decode_double (d);
+      }
+    case KIND_MEDFLOAT:
+      return decode_medfloat (form->medfloat, (guint32) bits);
+    case KIND_PRESENTATION:
+      return presentation_to_json (data);
+    case KIND_HEX:
+      {
+        g_autofree char *hex = gp_profile_hex_encode (data, length);
+
+        return json_node_init_string (json_node_alloc (), hex);
+      }
+    case KIND_UTF8:
+      {
+        g_autofree char *text = NULL;
+
+        if (!g_utf8_validate ((const char *) data, length, NULL) || memchr (data, '\0', length) != NULL)
+          return NULL;
+        text = g_strndup ((const char *) data, length);
+        return json_node_init_string (json_node_alloc (), text);
+      }
+    case KIND_UTF16:
+      {
+        g_autofree gunichar2 *units = NULL;
+        g_autofree char *text = NULL;
+        glong n_written = 0;
+
+        if (length % 2 != 0)
+          return NULL;
+        units = g_new (gunichar2, length / 2 + 1);
+        for (gsize i = 0; i < length / 2; i++)
+          units[i] = (gunichar2) read_le (data + 2 * i, 2);
+        text = g_utf16_to_utf8 (units, (glong) (length / 2), NULL, &n_written, NULL);
+        if (text == NULL || (gsize) n_written != strlen (text))
+          return NULL;
+        return json_node_init_string (json_node_alloc (), text);
+      }
+    default:
+      return NULL;
+    }
+}
+
+/* @data from *@at read the way @like is written; NULL if it does not fit. */
+static JsonNode *
+format_like (JsonNode     *like,
+             const guint8 *data,
+             gsize         length,
+             gsize        *at,
+             guint         depth)
+{
+  if (depth > MAX_VALUE_DEPTH)
+    return NULL;
+
+  if (JSON_NODE_HOLDS_ARRAY (like))
+    {
+      JsonArray *fields = json_node_get_array (like);
+      g_autoptr(JsonArray) out = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (fields); i++)
+        {
+          JsonNode *field = format_like (json_array_get_element (fields, i), data, length, at, depth + 1);
+
+          if (field == NULL)
+            return NULL;
+          json_array_add_element (out, field);
+        }
+      return json_node_init_array (json_node_alloc (), out);
+    }
+  if (JSON_NODE_HOLDS_OBJECT (like))
+    {
+      JsonObject *object = json_node_get_object (like);
+      g_autoptr(GList) members = json_object_get_members (object);
+      const ValueForm *form = members != NULL && members->next == NULL
+                              ? value_form_lookup (members->data) : NULL;
+      g_autoptr(JsonObject) out = NULL;
+      JsonNode *inner;
+      gsize used = 0;
+
+      if (form == NULL || (inner = decode_form (form, data + *at, length - *at, &used)) == NULL)
+        return NULL;
+      *at += used;
+      out = json_object_new ();
+      json_object_set_member (out, members->data, inner);
+      return json_node_init_object (json_node_alloc (), out);
+    }
+  if (JSON_NODE_HOLDS_VALUE (like) && json_node_get_value_type (like) == G_TYPE_STRING)
+    {
+      g_autofree char *hex = gp_profile_hex_encode (data + *at, length - *at);
+
+      *at = length;
+      return json_node_init_string (json_node_alloc (), hex);
+    }
+  return NULL;
+}
+
+/**
+ * gp_profile_value_format:
+ * @value: the bytes of a value
+ * @like: (nullable): a value as a profile writes it, whose forms (not
+ *   numbers) give the shape: `{"uint8": 0}`, `{"sfloat": 0}`,
+ *   `[{"uint8": 0}, {"uint16": 0}]`, `{"text": ""}`, `{"presentation": {}}`…
+ *
+ * The reverse of [func@Profile.value_parse]: @value written in the forms
+ * of @like, such as the value a central wrote to a characteristic whose
+ * profile value is `{"uint16": 72}` as `{"uint16": 513}`, or as hex text
+ * (`"01 02"`) when @like is %NULL, is hex, or does not fit @value (other
+ * sizes, bytes that are not text, or a number that would not be written
+ * back as the same bytes, such as a non-canonical SFLOAT).
+ *
+ * Whatever it returns, [func@Profile.value_parse] turns back into @value.
+ *
+ * Returns: (transfer full): the value as JSON
+ *
+ * Since: 0.1
+ */
+JsonNode *
+gp_profile_value_format (GBytes   *value,
+                         JsonNode *like)
+{
+  gsize length = 0;
+  const guint8 *data;
+  g_autofree char *hex = NULL;
+
+  g_return_val_if_fail (value != NULL, NULL);
+
+  data = g_bytes_get_data (value, &length);
+  if (like != NULL)
+    {
+      gsize at = 0;
+      g_autoptr(JsonNode) typed = format_like (like, data, length, &at, 0);
+      g_autoptr(GBytes) back = NULL;
+
+      if (typed != NULL && at == length)
+        back = gp_profile_value_parse (typed, NULL);
+      if (back != NULL && g_bytes_equal (back, value))
+        return g_steal_pointer (&typed);
+    }
   hex = gp_profile_hex_encode (data, length);
   return json_node_init_string (json_node_alloc (), hex);
 }

@@ -53,6 +53,9 @@
 #define DEFAULT_AGENT_PATH "/org/gattperiph/agent"
 /* Deeper than any profile needs, shallow enough for any stack. */
 #define MAX_JSON_DEPTH 64
+/* What an object that cannot be made is read into, so that the problems
+ * inside it are reported with its own (all problems in one pass). */
+#define PLACEHOLDER_UUID "6d2c6e1a-3c8e-4b1f-9a57-8f3d2b7c0e91"
 
 /* What the profile knows of an object beyond the object itself. */
 typedef struct
@@ -663,28 +666,29 @@ read_descriptor (Loader     *l,
   g_autoptr(GError) error = NULL;
   g_autofree char *uuid = NULL;
   guint flags;
+  gboolean placeholder = FALSE;
   Extra *extra;
 
   if (object == NULL)
     return NULL;
   uuid = read_uuid_member (l, object, path, "uuid", TRUE);
   flags = read_flags (l, object, path, "flags", GP_TYPE_DESCRIPTOR_FLAGS, GP_DESCRIPTOR_FLAGS_READ);
-  if (uuid == NULL)
+  if (uuid != NULL)
     {
-      check_keys (l, object, path, descriptor_keys, NULL, NULL);
-      return NULL;
+      descriptor = gp_descriptor_new (uuid, flags, &error);
+      if (descriptor == NULL)
+        gp_profile_problem_error (&l->problems, path, "%s", error->message);
     }
-  descriptor = gp_descriptor_new (uuid, flags, &error);
   if (descriptor == NULL)
     {
-      gp_profile_problem_error (&l->problems, path, "%s", error->message);
-      check_keys (l, object, path, descriptor_keys, NULL, NULL);
-      return NULL;
+      /* A stand-in, to report the problems of its value too. */
+      descriptor = gp_descriptor_new (PLACEHOLDER_UUID, GP_DESCRIPTOR_FLAGS_READ, NULL);
+      placeholder = TRUE;
     }
   extra = extra_get (l->extras, descriptor);
   check_keys (l, object, path, descriptor_keys, NULL, extra);
   read_attribute_common (l, object, path, GP_ATTRIBUTE (descriptor), extra);
-  return g_steal_pointer (&descriptor);
+  return placeholder ? NULL : g_steal_pointer (&descriptor);
 }
 
 static void
@@ -749,7 +753,7 @@ check_presentation (Loader           *l,
 }
 
 static const char * const characteristic_keys[] = {
-  "id", "uuid", "flags", "handle", "value", "acquire-notify", "behavior",
+  "id", "uuid", "flags", "handle", "value", "acquire-notify", "acquire-write", "behavior",
   "description", "presentation", "descriptors", NULL
 };
 static const char * const characteristic_kept[] = { "behavior", NULL };
@@ -766,20 +770,22 @@ read_characteristic (Loader     *l,
   JsonNode *member;
   JsonArray *array;
   const char *description;
-  gboolean acquire_notify;
+  gboolean acquire_notify, acquire_write;
   guint flags, n_errors;
+  gboolean placeholder = FALSE;
   Extra *extra;
 
   if (object == NULL)
     return NULL;
   uuid = read_uuid_member (l, object, path, "uuid", TRUE);
+  n_errors = l->problems.n_errors;
   if (get_member (object, "flags") == NULL)
     gp_profile_problem_error (&l->problems, path,
                               "\"flags\" is missing (BlueZ refuses a characteristic without "
                               "flags: give at least \"read\", \"write\" or \"notify\")");
-  n_errors = l->problems.n_errors;
   flags = read_flags (l, object, path, "flags", GP_TYPE_CHARACTERISTIC_FLAGS, 0);
-  /* Without flags, the constructor says why BlueZ refuses that. */
+  /* With an empty list of flags, the constructor says why BlueZ refuses
+   * that; with wrong or missing ones, their own problems do. */
   if (uuid != NULL && l->problems.n_errors == n_errors)
     {
       characteristic = gp_characteristic_new (uuid, flags, &error);
@@ -788,9 +794,12 @@ read_characteristic (Loader     *l,
     }
   if (characteristic == NULL)
     {
-      /* Still report what else is wrong with it. */
-      check_keys (l, object, path, characteristic_keys, characteristic_kept, NULL);
-      return NULL;
+      /* Still read what it holds, into a stand-in that is dropped at
+       * the end, so that every problem inside it is reported now. */
+      characteristic = gp_characteristic_new (PLACEHOLDER_UUID, flags, NULL);
+      if (characteristic == NULL)
+        characteristic = gp_characteristic_new (PLACEHOLDER_UUID, GP_CHARACTERISTIC_FLAGS_READ, NULL);
+      placeholder = TRUE;
     }
 
   extra = extra_get (l->extras, characteristic);
@@ -806,6 +815,8 @@ read_characteristic (Loader     *l,
   read_attribute_common (l, object, path, GP_ATTRIBUTE (characteristic), extra);
   if (read_bool (l, object, path, "acquire-notify", &acquire_notify))
     gp_characteristic_set_acquire_notify (characteristic, acquire_notify);
+  if (read_bool (l, object, path, "acquire-write", &acquire_write))
+    gp_characteristic_set_acquire_write (characteristic, acquire_write);
 
   /* The shorthands first, then the descriptors in their order. */
   if (read_string (l, object, path, "description", &description))
@@ -851,7 +862,7 @@ read_characteristic (Loader     *l,
         add_descriptor (l, characteristic, descriptor, p);
     }
   check_presentation (l, characteristic, path);
-  return g_steal_pointer (&characteristic);
+  return placeholder ? NULL : g_steal_pointer (&characteristic);
 }
 
 static const char * const service_keys[] = {
@@ -867,7 +878,7 @@ read_service (Loader     *l,
   g_autoptr(GpService) service = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *uuid = NULL;
-  gboolean primary = TRUE;
+  gboolean primary = TRUE, placeholder = FALSE;
   JsonArray *array;
   guint64 handle;
   Extra *extra;
@@ -888,8 +899,9 @@ read_service (Loader     *l,
     }
   if (service == NULL)
     {
-      check_keys (l, object, path, service_keys, NULL, NULL);
-      return NULL;
+      /* A stand-in, to report the problems of its characteristics too. */
+      service = gp_service_new (PLACEHOLDER_UUID, primary, NULL);
+      placeholder = TRUE;
     }
 
   extra = extra_get (l->extras, service);
@@ -940,7 +952,7 @@ read_service (Loader     *l,
           !gp_service_add_characteristic (service, characteristic, &error))
         gp_profile_problem_error (&l->problems, p, "%s", error->message);
     }
-  return g_steal_pointer (&service);
+  return placeholder ? NULL : g_steal_pointer (&service);
 }
 
 static void
@@ -1653,6 +1665,11 @@ add_characteristic_json (GpProfile        *self,
       json_builder_set_member_name (b, "acquire-notify");
       json_builder_add_boolean_value (b, TRUE);
     }
+  if (gp_characteristic_get_acquire_write (characteristic))
+    {
+      json_builder_set_member_name (b, "acquire-write");
+      json_builder_add_boolean_value (b, TRUE);
+    }
   if (descriptors != NULL)
     {
       json_builder_set_member_name (b, "descriptors");
@@ -2220,12 +2237,14 @@ gp_profile_get_id (GpProfile   *self,
  * gp_profile_get_member:
  * @self: a #GpProfile
  * @attribute: a characteristic or descriptor
- * @name: the name of a member the library keeps without interpreting it:
- *   `"behavior"` (characteristics), `"comment"` or `"x-…"`
+ * @name: `"value"`, or the name of a member the library keeps without
+ *   interpreting it: `"behavior"` (characteristics), `"comment"` or `"x-…"`
  *
  * A member of @attribute's object in the profile that the library keeps
  * for the program using it, such as the `"behavior"` of a characteristic
- * that the `gattperiph` tool acts on.
+ * that the `gattperiph` tool acts on, or its `"value"` as written
+ * (`{"uint16": 72}` rather than the bytes `48 00`), to show values the
+ * way the profile writes them with [func@Profile.value_format].
  *
  * Returns: (transfer none) (nullable): the member, or %NULL if it has none
  *
@@ -2243,6 +2262,8 @@ gp_profile_get_member (GpProfile   *self,
   g_return_val_if_fail (name != NULL, NULL);
 
   extra = g_hash_table_lookup (self->extras, attribute);
+  if (extra != NULL && strcmp (name, "value") == 0)
+    return extra->value_node;
   if (extra == NULL || extra->kept == NULL || !json_object_has_member (extra->kept, name))
     return NULL;
   return json_object_get_member (extra->kept, name);

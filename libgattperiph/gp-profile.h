@@ -106,4 +106,11 @@ JsonNode        *gp_profile_get_member          (GpProfile        *self,
 GP_AVAILABLE_IN_ALL
 char           **gp_profile_check               (GpProfile        *self);
 
+GP_AVAILABLE_IN_ALL
+GBytes          *gp_profile_value_parse         (JsonNode         *node,
+                                                 GError          **error);
+GP_AVAILABLE_IN_ALL
+JsonNode        *gp_profile_value_format        (GBytes           *value,
+                                                 JsonNode         *like);
+
 G_END_DECLS

@@ -68,9 +68,10 @@ describe (GpProfile *profile)
             {
               g_autoptr(GList) descs = gp_characteristic_get_descriptors (c->data);
 
-              g_string_append_printf (s, "  char flags=0x%x acquire=%d id=%s",
+              g_string_append_printf (s, "  char flags=0x%x acquire=%d/%d id=%s",
                                       gp_characteristic_get_flags (c->data),
                                       gp_characteristic_get_acquire_notify (c->data),
+                                      gp_characteristic_get_acquire_write (c->data),
                                       gp_profile_get_id (profile, c->data));
               describe_attribute (s, c->data);
               g_string_append_c (s, '\n');
@@ -277,6 +278,8 @@ static const struct
     "services[0].characteristics[0].behavior: expected an object, found an integer" },
   { CHAR_WITH ("\"flags\": [\"read\"], \"acquire-notify\": null"),
     "services[0].characteristics[0].acquire-notify: expected true or false, found null" },
+  { CHAR_WITH ("\"flags\": [\"write-without-response\"], \"acquire-write\": 1"),
+    "services[0].characteristics[0].acquire-write: expected true or false, found an integer" },
   { CHAR_WITH ("\"flags\": [\"read\"], \"description\": 1"),
     "services[0].characteristics[0].description: expected a string, found an integer" },
   { CHAR_WITH ("\"flags\": [\"read\"], \"presentation\": {\"format\": \"sint61\"}"),
@@ -439,9 +442,165 @@ test_errors_all (void)
   g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
   g_assert_cmpstr (error->message, ==, "services[0].characteristics[0].a: warning: b: unknown key "
                    "\"a: warning: b\" (one of \"id\", \"uuid\", \"flags\", \"handle\", \"value\", "
-                   "\"acquire-notify\", \"behavior\", \"description\", \"presentation\", \"descriptors\")");
+                   "\"acquire-notify\", \"acquire-write\", \"behavior\", \"description\", \"presentation\", \"descriptors\")");
   problems = gp_profile_check (profile);
   g_assert_cmpuint (g_strv_length (problems), ==, 2);   /* and the sfloat warning */
+}
+
+/* A characteristic (or service, descriptor) that cannot be made still has
+ * the problems inside it reported, in the same pass. */
+static void
+test_errors_nested (void)
+{
+  g_autoptr(GpProfile) profile = gp_profile_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_false (gp_profile_load_from_data (profile,
+                                             "{\"services\": [{\"uuid\": \"180d\", \"characteristics\": ["
+                                             "{\"uuid\": \"2a37\", \"flags\": [\"wirte\"], \"value\": {\"uint8\": 256},"
+                                             " \"presentation\": {\"format\": \"sint17\"},"
+                                             " \"descriptors\": [{\"uuid\": \"xyz\", \"value\": \"0g\"},"
+                                             "                   {\"uuid\": \"abcd\", \"value\": {\"sint8\": 128}}]},"
+                                             "{\"uuid\": \"2a38\", \"value\": \"01\"}]},"
+                                             "{\"characteristics\": [{\"uuid\": \"2a39\", \"flags\": [\"write\"], "
+                                             "\"value\": {\"uint16\": -1}}]}]}", -1, &error));
+  g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
+  lines = g_strsplit (error->message, "\n", -1);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (g_strv_length (lines), ==, 9);
+  g_assert_cmpstr (lines[0], ==, "services[0].characteristics[0].flags[0]: unknown flag \"wirte\"; did you mean \"write\"?");
+  g_assert_cmpstr (lines[1], ==, "services[0].characteristics[0].value.uint8: 256 is out of range (0..255)");
+  g_assert_cmpstr (lines[2], ==, "services[0].characteristics[0].presentation.format: unknown format \"sint17\"; did you mean \"sint12\"?");
+  g_assert_true (g_str_has_prefix (lines[3], "services[0].characteristics[0].descriptors[0].uuid: "));
+  g_assert_true (g_str_has_prefix (lines[4], "services[0].characteristics[0].descriptors[0].value: \"0g\" is not hex"));
+  g_assert_cmpstr (lines[5], ==, "services[0].characteristics[0].descriptors[1].value.sint8: 128 is out of range (-128..127)");
+  g_assert_true (g_str_has_prefix (lines[6], "services[0].characteristics[1]: \"flags\" is missing"));
+  g_assert_cmpstr (lines[7], ==, "services[1]: \"uuid\" is missing");
+  g_assert_cmpstr (lines[8], ==, "services[1].characteristics[0].value.uint16: -1 is out of range (0..65535)");
+}
+
+static JsonNode *
+json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+/* @value formatted like @like, as JSON text; and it parses back. */
+static char *
+format_like (const char *value_hex,
+             const char *like)
+{
+  g_autoptr(JsonNode) hex_node = json_node_init_string (json_node_alloc (), value_hex);
+  g_autoptr(GBytes) value = gp_profile_value_parse (hex_node, NULL);
+  g_autoptr(JsonNode) like_node = like != NULL ? json (like) : NULL;
+  g_autoptr(JsonNode) formatted = gp_profile_value_format (value, like_node);
+  g_autoptr(GBytes) back = gp_profile_value_parse (formatted, NULL);
+
+  g_assert_nonnull (back);
+  g_assert_true (g_bytes_equal (back, value));
+  return json_to_string (formatted, FALSE);
+}
+
+/* The public typed values: parse and format. */
+static void
+test_value_api (void)
+{
+  static const struct { const char *json; const char *hex; } good[] = {
+    { "\"0a 1B:2c\"", "0a 1b 2c" },
+    { "{\"uint8\": 72}", "48" },
+    { "{\"uint24\": \"0x123456\"}", "56 34 12" },
+    { "{\"sint16\": -5}", "fb ff" },
+    { "{\"uint64\": \"18446744073709551615\"}", "ff ff ff ff ff ff ff ff" },
+    { "{\"sint64\": \"-9223372036854775808\"}", "00 00 00 00 00 00 00 80" },
+    { "{\"boolean\": true}", "01" },
+    { "{\"sfloat\": 36.6}", "6e f1" },
+    { "{\"float\": -0.5}", "fb ff ff ff" },
+    { "{\"sfloat\": \"NaN\"}", "ff 07" },
+    { "{\"float32\": 1.5}", "00 00 c0 3f" },
+    { "{\"utf8s\": \"hi\"}", "68 69" },
+    { "{\"utf16s\": \"hi\"}", "68 00 69 00" },
+    { "[{\"uint8\": 6}, {\"uint16\": 72}, [{\"hex\": \"ff\"}]]", "06 48 00 ff" },
+    { "{\"presentation\": {\"format\": \"sint16\", \"exponent\": -2, \"unit\": \"0x272f\"}}",
+      "0e fe 2f 27 01 00 00" },
+  };
+  static const struct { const char *json; const char *message; } bad[] = {
+    { "{\"uint8\": 256}", "uint8: 256 is out of range (0..255)" },
+    { "{\"sint8\": -129}", "sint8: -129 is out of range (-128..127)" },
+    { "{\"boolean\": 2}", "boolean: 2 is out of range (0..1)" },
+    { "{\"uint64\": -1}", "uint64: -1 is out of range (0..18446744073709551615)" },
+    { "{\"uint8\": 1.5}", "uint8: 1.5 is not an integer" },
+    { "{\"unit8\": 1}", "unit8: unknown value format \"unit8\"; did you mean \"uint8\"?" },
+    { "72", "$: a number needs its format and size: {\"uint8\": …}, {\"sint16\": …}, {\"sfloat\": …}…" },
+    { "[{\"uint8\": 1}, {\"uint16\": 70000}]", "[1].uint16: 70000 is out of range (0..65535)" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(JsonNode) node = json (good[i].json);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = gp_profile_value_parse (node, &error);
+      g_autofree char *got = NULL;
+
+      g_assert_no_error (error);
+      got = hex (bytes);
+      g_assert_cmpstr (got, ==, good[i].hex);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) node = json (bad[i].json);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (gp_profile_value_parse (node, &error));
+      g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, bad[i].message);
+    }
+
+  /* Formatting: the shape of @like, with the numbers of the bytes */
+  {
+    static const struct { const char *hex; const char *like; const char *expected; } cases[] = {
+      { "01 02", "{\"uint16\": 72}", "{\"uint16\":513}" },
+      { "fb ff", "{\"sint16\": 0}", "{\"sint16\":-5}" },
+      { "ff ff ff ff ff ff ff ff", "{\"uint64\": 0}", "{\"uint64\":\"18446744073709551615\"}" },
+      { "01", "{\"boolean\": false}", "{\"boolean\":true}" },
+      { "06 48 00", "[{\"uint8\": 0}, {\"uint16\": 0}]", "[{\"uint8\":6},{\"uint16\":72}]" },
+      { "06 68 69", "[{\"uint8\": 0}, {\"text\": \"\"}]", "[{\"uint8\":6},{\"text\":\"hi\"}]" },
+      { "68 00 69 00", "{\"utf16s\": \"\"}", "{\"utf16s\":\"hi\"}" },
+      { "ff 07", "{\"sfloat\": 0}", "{\"sfloat\":\"NaN\"}" },
+      { "00 00 c0 3f", "{\"float32\": 0}", "{\"float32\":1.5}" },
+      { "0e fe 2f 27 01 00 00", "{\"presentation\": {}}",
+        "{\"presentation\":{\"format\":\"sint16\",\"exponent\":-2,\"unit\":\"org.bluetooth.unit.thermodynamic_temperature.degree_celsius\"}}" },
+      /* what does not fit is hex */
+      { "01 02", NULL, "\"01 02\"" },
+      { "01 02", "\"00\"", "\"01 02\"" },
+      { "01 02 03", "{\"uint16\": 0}", "\"01 02 03\"" },
+      { "01", "{\"uint16\": 0}", "\"01\"" },
+      { "02", "{\"boolean\": 0}", "\"02\"" },
+      { "ff fe", "{\"text\": \"\"}", "\"ff fe\"" },
+      { "68 00", "{\"text\": \"\"}", "\"68 00\"" },
+      { "01", "{\"nope\": 0}", "\"01\"" },
+      { "01", "{\"uint8\": 0, \"uint16\": 0}", "\"01\"" },
+      /* 360 x 10^-1 is 36, but 36 is written back as 36 x 10^0 */
+      { "68 f1", "{\"sfloat\": 0}", "\"68 f1\"" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *got = format_like (cases[i].hex, cases[i].like);
+
+        g_assert_cmpstr (got, ==, cases[i].expected);
+      }
+  }
+  {
+    g_autofree char *sfloat = format_like ("6e f1", "{\"sfloat\": 0}");
+    g_autoptr(JsonNode) node = json (sfloat);
+
+    g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (node), "sfloat"), ==, 36.6);
+  }
 }
 
 /* A profile that fails to load leaves the previous one in place. */
@@ -513,7 +672,8 @@ test_round_trip (void)
   /* Spot checks that the description is not vacuous */
   g_assert_nonnull (strstr (d1, "service 0000180f-0000-1000-8000-00805f9b34fb primary=0 handle=64 includes=\n"));
   g_assert_nonnull (strstr (d1, "service 0000181a-0000-1000-8000-00805f9b34fb primary=1 handle=0 includes=0,\n"));
-  g_assert_nonnull (strstr (d1, "acquire=1 id=temperature uuid=00002a6e-0000-1000-8000-00805f9b34fb handle=80 value=[66 08]"));
+  g_assert_nonnull (strstr (d1, "acquire=1/0 id=temperature uuid=00002a6e-0000-1000-8000-00805f9b34fb handle=80 value=[66 08]"));
+  g_assert_nonnull (strstr (d1, "acquire=0/1 id=record uuid="));
   g_assert_nonnull (strstr (d1, "adv /com/example/everything/adv type=0 name=Everything appearance=832 "
                                 "su=181a so=180f m=02 15/07 00 sd=d8 ff ad=01 includes=1 disc=0 dt=30 "
                                 "dur=2 to=600 sec=1 iv=100-200 tx=-8 auto=0"));
@@ -557,6 +717,7 @@ test_round_trip_code (void)
   g_autoptr(GpCharacteristic) c = gp_characteristic_new ("fff1", GP_CHARACTERISTIC_FLAGS_READ |
                                                          GP_CHARACTERISTIC_FLAGS_INDICATE |
                                                          GP_CHARACTERISTIC_FLAGS_SECURE_READ, NULL);
+  g_autoptr(GpCharacteristic) stream = gp_characteristic_new ("fff3", GP_CHARACTERISTIC_FLAGS_WRITE_WITHOUT_RESPONSE, NULL);
   g_autoptr(GpDescriptor) user = gp_descriptor_new_user_description ("Level", NULL);
   g_autoptr(GpDescriptor) pf = gp_descriptor_new ("2904", GP_DESCRIPTOR_FLAGS_READ, NULL);
   g_autoptr(GpDescriptor) bin = gp_descriptor_new ("fff2", GP_DESCRIPTOR_FLAGS_READ | GP_DESCRIPTOR_FLAGS_WRITE, NULL);
@@ -576,6 +737,8 @@ test_round_trip_code (void)
   gp_characteristic_add_descriptor (c, pf, &error);
   gp_characteristic_add_descriptor (c, bin, &error);
   gp_service_add_characteristic (main_service, c, &error);
+  gp_characteristic_set_acquire_write (stream, TRUE);
+  gp_service_add_characteristic (main_service, stream, &error);
   gp_service_add_include (main_service, bas, &error);
   gp_application_add_service (app, bas, &error);
   gp_application_add_service (app, main_service, &error);
@@ -629,7 +792,8 @@ test_lookup_member (void)
   g_autoptr(GpProfile) profile = gp_profile_new ();
   g_autoptr(GError) error = NULL;
   GpAttribute *temperature, *cfg;
-  JsonNode *behavior;
+  JsonNode *behavior, *value;
+  g_autofree char *value_text = NULL;
   g_autoptr(GList) descriptors = NULL;
 
   g_assert_true (gp_profile_load_from_file (profile, path, &error));
@@ -651,7 +815,12 @@ test_lookup_member (void)
   g_assert_true (json_object_has_member (json_node_get_object (behavior), "notify"));
   g_assert_nonnull (gp_profile_get_member (profile, temperature, "comment"));
   g_assert_nonnull (gp_profile_get_member (profile, temperature, "x-vendor"));
-  g_assert_null (gp_profile_get_member (profile, temperature, "value"));
+  /* "value": as written, not as bytes */
+  value = gp_profile_get_member (profile, temperature, "value");
+  g_assert_nonnull (value);
+  value_text = json_to_string (value, FALSE);
+  g_assert_cmpstr (value_text, ==, "{\"sint16\":2150}");
+  g_assert_cmpstr (json_node_get_string (gp_profile_get_member (profile, cfg, "value")), ==, "01 02 03");
   g_assert_nonnull (gp_profile_get_member (profile, cfg, "x-note"));
   g_assert_null (gp_profile_get_member (profile, gp_profile_lookup (profile, "level"), "behavior"));
 
@@ -758,6 +927,8 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/values", test_values);
   g_test_add_func ("/profile/errors", test_errors);
   g_test_add_func ("/profile/errors-all", test_errors_all);
+  g_test_add_func ("/profile/errors-nested", test_errors_nested);
+  g_test_add_func ("/profile/value-api", test_value_api);
   g_test_add_func ("/profile/failed-load-keeps", test_failed_load_keeps);
   g_test_add_func ("/profile/round-trip", test_round_trip);
   g_test_add_func ("/profile/round-trip-changed", test_round_trip_changed);

@@ -3404,7 +3404,8 @@ class Daemon:
         GattDescriptor1 objects of bluetoothd's client side. The JSON spec:
         {"name", "appearance", "uuids": [...], "manufacturer-data":
         {"<id>": "<hex>"}, "service-data": {"<uuid>": "<hex>"}, "services":
-        [{"uuid", "primary", "characteristics": [{"uuid", "flags": [...],
+        [{"uuid", "primary", "includes": [<index of a service>],
+        "characteristics": [{"uuid", "flags": [...],
         "value": "<hex>", "descriptors": [{"uuid", "value"}]}]}]}.
         Handles are numbered from 0x0010 in order, as in object paths."""
         import json
@@ -3467,15 +3468,17 @@ class Daemon:
             return lambda c: c.ret('ay', bytes(bytes_of(value)))
 
         handle = 0x0010
+        svc_paths = []   # "includes": indexes into "services"
         for svc in spec.get('services', []):
             spath = '%s/service%04x' % (path, handle)
+            svc_paths.append(spath)
             handle += 1
             so = Obj(spath)
             so.add(Interface(SERVICE_IFACE, props=[
                 Prop('UUID', 's', lambda u=svc['uuid']: u),
                 Prop('Primary', 'b', lambda p=svc.get('primary', True): p),
                 Prop('Device', 'o', lambda: path),
-                Prop('Includes', 'ao', lambda: []),
+                Prop('Includes', 'ao', lambda inc=svc.get('includes', []): [svc_paths[i] for i in inc]),
                 Prop('Handle', 'q', lambda h=handle - 1: h),
             ]))
             gatt_objs.append(so)

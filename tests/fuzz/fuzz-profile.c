@@ -6,7 +6,9 @@
  * loader must answer every input with success or a GError whose lines are
  * "json.path: message", never crash, warn or leak. What loads must
  * round-trip: saving it, loading what was saved and saving again gives
- * the same JSON (and so the same tree and values).
+ * the same JSON (and so the same tree and values), and each
+ * characteristic's value, formatted like the value as written
+ * (gp_profile_value_format()), parses back to the same bytes.
  *
  * Seed corpus: corpus/profile/; dictionary: profile.dict. The same file
  * builds without libFuzzer (fuzz-main.c provides main()), to replay the
@@ -87,9 +89,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
             {
               const char *id = gp_profile_get_id (profile, c->data);
 
+              JsonNode *written = gp_profile_get_member (profile, c->data, "value");
+              GBytes *value = gp_attribute_get_value (c->data);
+
               if (id != NULL && gp_profile_lookup (profile, id) != c->data)
                 g_error ("lookup (\"%s\") does not find its characteristic", id);
               gp_profile_get_member (profile, c->data, "behavior");
+              /* The value formatted the way it was written parses back. */
+              if (written != NULL && value != NULL)
+                {
+                  g_autoptr(JsonNode) formatted = gp_profile_value_format (value, written);
+                  g_autoptr(GBytes) back = gp_profile_value_parse (formatted, NULL);
+
+                  if (back == NULL || !g_bytes_equal (back, value))
+                    g_error ("gp_profile_value_format () does not parse back");
+                }
             }
         }
     }

@@ -6,6 +6,8 @@
 
 #include "gpt-value.h"
 
+#include <gattperiph.h>
+
 #include <math.h>
 
 static GBytes *
@@ -40,7 +42,7 @@ test_hex (void)
   assert_bytes (a, "0a 1b 2c 3d");
   g_assert_cmpuint (g_bytes_get_size (b), ==, 0);
   g_assert_null (bad);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
 }
 
 static void
@@ -58,7 +60,7 @@ test_pack_integers (void)
   assert_bytes (s16, "fb ff");
   assert_bytes (s8, "80");
   g_assert_false (gpt_format_pack ("uint8", 256, out, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_false (gpt_format_pack ("sint8", -129, out, &error));
   g_clear_error (&error);
@@ -75,16 +77,16 @@ test_medical_floats (void)
   g_autoptr(GBytes) t = pack ("sfloat", 36.6);
   g_autoptr(GBytes) f = pack ("float", -0.5);
   g_autoptr(GBytes) nan = pack ("sfloat", NAN);
-  gsize used = 0;
+  g_autoptr(JsonNode) sfloat = json_from_string ("{\"sfloat\": 0}", NULL);
+  g_autoptr(JsonNode) medfloat = json_from_string ("{\"float\": 0}", NULL);
   g_autoptr(JsonNode) back = NULL;
   g_autoptr(JsonNode) back_f = NULL;
 
   assert_bytes (t, "6e f1");
   assert_bytes (nan, "ff 07");
-  back = gpt_format_unpack ("sfloat", g_bytes_get_data (t, NULL), 2, &used);
-  g_assert_cmpuint (used, ==, 2);
+  back = gpt_value_describe (sfloat, g_bytes_get_data (t, NULL), 2);
   g_assert_cmpfloat_with_epsilon (json_node_get_double (back), 36.6, 1e-9);
-  back_f = gpt_format_unpack ("float", g_bytes_get_data (f, NULL), 4, &used);
+  back_f = gpt_value_describe (medfloat, g_bytes_get_data (f, NULL), 4);
   g_assert_cmpfloat_with_epsilon (json_node_get_double (back_f), -0.5, 1e-9);
 }
 
@@ -130,10 +132,10 @@ test_value_from_json (void)
 
   assert_bytes (bytes, "00 48 6f 6b ff fe ff");
   g_assert_null (gpt_value_from_json (bad, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_null (gpt_value_from_json (number, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_INVALID);
 }
 
 static void

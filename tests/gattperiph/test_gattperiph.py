@@ -439,17 +439,22 @@ REMOTE = {
 }
 
 
-def test_clone_round_trip(fake, tmp_path):
-    """clone reads a (fake) remote peripheral into a profile that validates,
-    without what BlueZ serves itself; serving it gives the same database
-    and values."""
-    address = "C0:FF:EE:00:00:01"
-    fake.call("AddRemotePeripheral", GLib.Variant("(sss)", ("hci0", address, json.dumps(REMOTE))))
+def clone_remote(fake, tmp_path, address, spec):
+    """`gattperiph clone` of a fake remote peripheral made from @spec."""
+    fake.call("AddRemotePeripheral", GLib.Variant("(sss)", ("hci0", address, json.dumps(spec))))
     out = tmp_path / "clone.json"
     env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=fake.bus.get_bus_address())
     r = run("clone", address, "-o", str(out), "--adapter", "hci0", "--timeout", "10", env=env)
     assert r.returncode == 0, r.stderr
-    assert "1 services, 3 characteristics, 1 descriptors, 2 values" in r.stdout, r.stdout
+    return r, out
+
+
+def test_clone_round_trip(fake, tmp_path):
+    """clone reads a (fake) remote peripheral into a profile that validates,
+    without what BlueZ serves itself; serving it gives the same database
+    and values."""
+    r, out = clone_remote(fake, tmp_path, "C0:FF:EE:00:00:01", REMOTE)
+    assert "1 services, 0 included services, 3 characteristics, 1 descriptors, 2 values" in r.stdout, r.stdout
     assert run("validate", str(out)).returncode == 0
 
     data = json.loads(out.read_text())
@@ -479,6 +484,51 @@ def test_clone_round_trip(fake, tmp_path):
         assert ads[0]["local-name"] == "Remote HRM"
         assert ads[0]["manufacturer-data"] == {0xFFFF: b"\xc0\xff\xee"} or \
             {k: bytes(v) for k, v in ads[0]["manufacturer-data"].items()} == {0xFFFF: b"\xc0\xff\xee"}
+    finally:
+        status, err = tool.stop()
+    assert status == 0, err
+
+
+REMOTE_INCLUDES = {
+    "name": "Remote with includes",
+    "services": [
+        {"uuid": "0000180d-0000-1000-8000-00805f9b34fb", "primary": True, "includes": [1], "characteristics": [
+            {"uuid": "00002a38-0000-1000-8000-00805f9b34fb", "flags": ["read"], "value": "01"}]},
+        {"uuid": "0000180f-0000-1000-8000-00805f9b34fb", "primary": False, "characteristics": [
+            {"uuid": "00002a19-0000-1000-8000-00805f9b34fb", "flags": ["read", "notify"], "value": "64",
+             "descriptors": [{"uuid": "00002904-0000-1000-8000-00805f9b34fb", "value": "04 00 ad 27 01 00 00"}]}]},
+    ],
+}
+
+
+def test_clone_includes(fake, tmp_path):
+    """An included (secondary) service is cloned, and added before the
+    service including it (which BlueZ needs); descriptors are cloned
+    readable with their values, and stderr says BlueZ gives no descriptor
+    flags; serving the clone gives the Include declaration."""
+    r, out = clone_remote(fake, tmp_path, "C0:FF:EE:00:00:02", REMOTE_INCLUDES)
+    assert "2 services, 1 included services, 2 characteristics, 1 descriptors, 3 values" in r.stdout, r.stdout
+    assert "does not tell the flags of descriptors" in r.stderr, r.stderr
+    assert run("validate", str(out)).returncode == 0
+
+    data = json.loads(out.read_text())
+    battery, hrs = data["services"]                 # the included one first
+    assert "180f" in battery["uuid"].lower() and battery["primary"] is False
+    assert "180d" in hrs["uuid"].lower() and hrs["includes"] == [battery["id"]]
+    (level,) = battery["characteristics"]
+    assert level["value"] == "64"
+    (presentation,) = level["descriptors"]
+    assert presentation["value"] == {"presentation": {"format": "uint8", "exponent": 0,
+                                                      "unit": "org.bluetooth.unit.percentage"}}
+
+    tool = Tool(fake.bus.get_bus_address(), "serve", "--adapter", "hci0", str(out))
+    try:
+        tool.wait_text("ready")
+        db = fake.database()
+        kinds = [(e["type"], e["uuid"][4:8]) for e in db if e["type"] != "value"]
+        assert ("secondary-service", "180f") in kinds, kinds
+        start = kinds.index(("primary-service", "180d"))
+        assert kinds[start + 1] == ("include", "180f"), kinds
     finally:
         status, err = tool.stop()
     assert status == 0, err
