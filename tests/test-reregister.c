@@ -58,6 +58,18 @@ ctrl0 (FakeFixture *fx,
   g_autoptr(GVariant) reply = ctrl (fx, method, parameters, NULL);
 }
 
+/* How many entries the fake's list @method returns. */
+static gsize
+ctrl_count (FakeFixture *fx,
+            const char  *method,
+            const char  *reply_type)
+{
+  g_autoptr(GVariant) reply = ctrl (fx, method, NULL, reply_type);
+  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
+
+  return g_variant_n_children (list);
+}
+
 typedef struct
 {
   FakeFixture     *fx;
@@ -94,10 +106,8 @@ static gboolean
 three_held (gpointer data)
 {
   Objects *o = data;
-  g_autoptr(GVariant) reply = ctrl (o->fx, "GetHeldRegistrations", NULL, "(as)");
-  g_autoptr(GVariant) held = g_variant_get_child_value (reply, 0);
 
-  return g_variant_n_children (held) == 3;
+  return ctrl_count (o->fx, "GetHeldRegistrations", "(as)") == 3;
 }
 
 /* BlueZ has all three again. */
@@ -105,16 +115,11 @@ static gboolean
 all_back (gpointer data)
 {
   Objects *o = data;
-  g_autoptr(GVariant) apps = NULL, ads = NULL, agents = NULL;
 
-  if (!all_registered (o))
-    return FALSE;
-  apps = ctrl (o->fx, "GetApplications", NULL, "(a(so))");
-  ads = ctrl (o->fx, "GetAdvertisements", NULL, "(aa{sv})");
-  agents = ctrl (o->fx, "GetAgents", NULL, "(a(sos))");
-  return g_variant_n_children (g_variant_get_child_value (apps, 0)) == 1 &&
-         g_variant_n_children (g_variant_get_child_value (ads, 0)) == 1 &&
-         g_variant_n_children (g_variant_get_child_value (agents, 0)) == 1;
+  return all_registered (o) &&
+         ctrl_count (o->fx, "GetApplications", "(a(so))") == 1 &&
+         ctrl_count (o->fx, "GetAdvertisements", "(aa{sv})") == 1 &&
+         ctrl_count (o->fx, "GetAgents", "(a(sos))") == 1;
 }
 
 static void
