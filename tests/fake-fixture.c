@@ -144,6 +144,25 @@ wait_result (GAsyncResult **slot)
   return *slot;
 }
 
+static GVariant *
+control_call (FakeFixture  *fx,
+              const char   *dest,
+              const char   *method,
+              GVariant     *parameters,
+              const char   *reply_type,
+              GError      **error)
+{
+  GAsyncResult *result = NULL;
+  GVariant *reply;
+
+  g_dbus_connection_call (fx->conn, dest, CONTROL_PATH, CONTROL_IFACE, method,
+                          parameters, reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 30000, NULL, store_result, &result);
+  reply = g_dbus_connection_call_finish (fx->conn, wait_result (&result), error);
+  g_object_unref (result);
+  return reply;
+}
+
 GVariant *
 fake_call (FakeFixture  *fx,
            const char   *method,
@@ -151,14 +170,20 @@ fake_call (FakeFixture  *fx,
            const char   *reply_type,
            GError      **error)
 {
-  GAsyncResult *result = NULL;
-  GVariant *reply;
+  return control_call (fx, "org.bluez", method, parameters, reply_type, error);
+}
 
-  g_dbus_connection_call (fx->conn, "org.bluez", CONTROL_PATH, CONTROL_IFACE, method,
-                          parameters, reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 30000, NULL, store_result, &result);
-  reply = g_dbus_connection_call_finish (fx->conn, wait_result (&result), error);
-  g_object_unref (result);
+GVariant *
+fake_control_call (FakeFixture *fx,
+                   const char  *method,
+                   GVariant    *parameters,
+                   const char  *reply_type)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = control_call (fx, "org.gattperiph.FakeBlueZ", method, parameters,
+                                  reply_type, &error);
+
+  g_assert_no_error (error);
   return reply;
 }
 

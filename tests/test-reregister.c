@@ -18,53 +18,13 @@
 
 #define WAIT_MS 30000
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-/* The fake's control interface by its own name, which stays while
- * org.bluez changes hands. Spins the main context meanwhile. */
-static GVariant *
-ctrl (FakeFixture *fx,
-      const char  *method,
-      GVariant    *parameters,
-      const char  *reply_type)
-{
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *result = NULL;
-  GVariant *reply;
-
-  g_dbus_connection_call (fx->conn, "org.gattperiph.FakeBlueZ", "/org/gattperiph/FakeBlueZ",
-                          "org.gattperiph.FakeBlueZ1", method, parameters,
-                          reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 30000, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
-  reply = g_dbus_connection_call_finish (fx->conn, result, &error);
-  g_object_unref (result);
-  g_assert_no_error (error);
-  return reply;
-}
-
-static void
-ctrl0 (FakeFixture *fx,
-       const char  *method,
-       GVariant    *parameters)
-{
-  g_autoptr(GVariant) reply = ctrl (fx, method, parameters, NULL);
-}
-
 /* How many entries the fake's list @method returns. */
 static gsize
 ctrl_count (FakeFixture *fx,
             const char  *method,
             const char  *reply_type)
 {
-  g_autoptr(GVariant) reply = ctrl (fx, method, NULL, reply_type);
+  g_autoptr(GVariant) reply = fake_control_call (fx, method, NULL, reply_type);
   g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
 
   return g_variant_n_children (list);
@@ -144,12 +104,13 @@ test_back_during_last_retry (FakeFixture   *fx,
 
   /* bluetoothd restarts; every attempt to register again fails but the
    * last, which it holds. */
-  ctrl0 (fx, "FailRegistrations", g_variant_new ("(u)", GP_REGISTRATION_MAX_RETRIES));
-  ctrl0 (fx, "Restart", NULL);
+  g_variant_unref (fake_control_call (fx, "FailRegistrations",
+                                      g_variant_new ("(u)", GP_REGISTRATION_MAX_RETRIES), NULL));
+  g_variant_unref (fake_control_call (fx, "Restart", NULL, NULL));
   spin_until (three_held, &o, WAIT_MS);
   g_assert_true (all_in_state (&o, GP_REGISTRATION_STATE_LOST));
   {
-    g_autoptr(GVariant) reply = ctrl (fx, "GetStats", NULL, "(a{sv})");
+    g_autoptr(GVariant) reply = fake_control_call (fx, "GetStats", NULL, "(a{sv})");
 
     stats = g_variant_get_child_value (reply, 0);
     g_assert_true (g_variant_lookup (stats, "FailedRegistration", "t", &failed));
@@ -159,7 +120,8 @@ test_back_during_last_retry (FakeFixture   *fx,
 
   /* It restarts again, and answers the held attempts only after the new
    * bluetoothd is there. */
-  ctrl0 (fx, "RestartAnsweringHeld", g_variant_new ("(s)", "org.bluez.Error.Failed"));
+  g_variant_unref (fake_control_call (fx, "RestartAnsweringHeld",
+                                      g_variant_new ("(s)", "org.bluez.Error.Failed"), NULL));
   spin_until (all_back, &o, WAIT_MS);
 }
 
