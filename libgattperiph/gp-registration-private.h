@@ -21,6 +21,13 @@ typedef struct
   char            *owner;
 } GpBluezTarget;
 
+/* After a loss, a registration that fails is tried again every
+ * GP_REGISTRATION_RETRY_MSEC, at most GP_REGISTRATION_MAX_RETRIES times
+ * (bluetoothd owns its name before its adapters and managers are back);
+ * bluetoothd or the adapter coming back starts the count again. */
+#define GP_REGISTRATION_RETRY_MSEC   250
+#define GP_REGISTRATION_MAX_RETRIES  40
+
 typedef struct _GpRegistration GpRegistration;
 
 /* What differs between an application, an advertisement and an agent. */

@@ -27,9 +27,6 @@
  * back (auto-register), retrying for a while: bluetoothd owns its name
  * before its adapters and managers are back. */
 
-#define RETRY_INTERVAL_MSEC 250
-#define MAX_RETRIES         40
-
 struct _GpRegistration
 {
   GObject                    *object;      /* the owner, not referenced */
@@ -54,6 +51,7 @@ struct _GpRegistration
   guint                       steps;       /* the attempt's lookups not answered yet */
   GError                     *step_error;  /* the first of their errors */
   gboolean                    lost_during_attempt;
+  gboolean                    back_during_attempt;
   GpRegistrationReason        lost_reason;
   guint                       generation;  /* changes with every state change */
 
@@ -155,14 +153,20 @@ static void
 schedule_retry (GpRegistration *reg)
 {
   if (reg->retry == NULL)
-    reg->retry = gp_timeout_source_attach (reg->context, RETRY_INTERVAL_MSEC, retry_cb, reg);
+    reg->retry = gp_timeout_source_attach (reg->context, GP_REGISTRATION_RETRY_MSEC, retry_cb, reg);
 }
 
 /* bluetoothd or the adapter is back: register again now. */
 static void
 target_returned (GpRegistration *reg)
 {
-  if (reg->state != GP_REGISTRATION_STATE_LOST || !reg->auto_register || reg->attempting)
+  if (reg->attempting)
+    {
+      /* Judged when the attempt completes: should it fail, try again. */
+      reg->back_during_attempt = TRUE;
+      return;
+    }
+  if (reg->state != GP_REGISTRATION_STATE_LOST || !reg->auto_register)
     return;
   gp_source_clear (&reg->retry);
   reg->retries = 0;
@@ -449,11 +453,13 @@ attempt_done (GObject      *source,
   g_autoptr(GTask) task = g_steal_pointer (&reg->task);   /* the program's, or NULL */
   g_autoptr(GError) error = NULL;
   gboolean lost = reg->lost_during_attempt;
+  gboolean back = reg->back_during_attempt;
   gboolean wanted = reg->state != GP_REGISTRATION_STATE_UNREGISTERED;
 
   (void) g_task_propagate_boolean (G_TASK (result), &error);
   reg->attempting = FALSE;
   reg->lost_during_attempt = FALSE;
+  reg->back_during_attempt = FALSE;
   g_clear_object (&reg->cancellable);
 
   if (error == NULL && wanted)
@@ -507,9 +513,14 @@ attempt_done (GObject      *source,
       finish (reg, GP_REGISTRATION_REASON_FAILED);
       return;
     }
+  /* bluetoothd or the adapter came back while the attempt was in flight:
+   * what failed may have been the one that went, so the count starts
+   * again (else the last retry failing would leave it lost for good). */
+  if (back)
+    reg->retries = 0;
   g_debug ("Registering %s %s again failed (%s)%s", reg->vtable->what, reg->object_path,
-           error->message, reg->retries < MAX_RETRIES ? ": retrying" : "");
-  if (reg->retries++ < MAX_RETRIES)
+           error->message, reg->retries < GP_REGISTRATION_MAX_RETRIES ? ": retrying" : "");
+  if (reg->retries++ < GP_REGISTRATION_MAX_RETRIES)
     schedule_retry (reg);
 }
 
@@ -522,6 +533,7 @@ attempt (GpRegistration *reg,
 
   reg->attempting = TRUE;
   reg->lost_during_attempt = FALSE;
+  reg->back_during_attempt = FALSE;
   g_clear_pointer (&reg->owner, g_free);
   g_clear_object (&reg->cancellable);
   reg->cancellable = task != NULL && g_task_get_cancellable (task) != NULL

@@ -21,6 +21,23 @@ import time
 
 LIMIT = 60
 
+
+def pipe_holders(fd):
+    """The processes that hold the pipe @fd reads from, with what they are."""
+    want = "pipe:[%d]" % os.fstat(fd).st_ino
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = [n for n in os.listdir("/proc/%s/fd" % pid)
+                   if os.readlink("/proc/%s/fd/%s" % (pid, n)) == want]
+            if fds and int(pid) != os.getpid():
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                found.append("pid %s (fds %s): %s" % (pid, ",".join(sorted(fds, key=int)), cmd))
+        except OSError:
+            pass
+    return found
+
 env = dict(os.environ, GP_TEST_CRASH="abort", GP_TEST_CRASH_AT="2")
 start = time.monotonic()
 proc = subprocess.Popen([sys.argv[1], "--tap"], stdout=subprocess.PIPE,
@@ -30,6 +47,7 @@ try:
     elapsed = time.monotonic() - start
 except subprocess.TimeoutExpired:
     out, elapsed = b"", None
+    holders = pipe_holders(proc.stdout.fileno())
 finally:
     # Whatever the test left behind (watcher, dbus-daemon, fake BlueZ).
     try:
@@ -43,6 +61,8 @@ print("\n1..1")
 if elapsed is None:
     print(f"not ok 1 - the crash was not reported within {LIMIT} s "
           "(something still holds the test's output open)")
+    for h in holders:
+        print("# held by " + h)
     sys.exit(1)
 if proc.returncode != -signal.SIGABRT or b"crashing on purpose" not in out:
     print(f"not ok 1 - expected an abort on purpose, got exit status {proc.returncode}")

@@ -15,15 +15,18 @@
 #define CONTROL_IFACE "org.gattperiph.FakeBlueZ1"
 
 /* GTestDBus forks a watcher process the first time it starts a
- * dbus-daemon (GLib 2.74 up to at least 2.84): the watcher kills the
- * daemons when the test process goes, which it learns from the end of its
- * pipe from the test process. That pipe is not close-on-exec, and every
- * later dbus-daemon inherits its write end: when a test crashes in its
- * second fixture or later, the pipe stays open, the watcher never kills
- * the daemon, and both keep the test's stdout and stderr open, so meson
- * sees the crash only at its timeout (300 s). Marking the process's
- * descriptors close-on-exec after each start keeps the pipe out of later
- * daemons (GLib hands a daemon the descriptors it means to on purpose). */
+ * dbus-daemon: the watcher kills the daemons when the test process goes,
+ * which it learns from the end of its pipe from the test process. Before
+ * GLib 2.76 that pipe is not close-on-exec, and every later dbus-daemon
+ * inherits its write end: when a test crashes in its second fixture or
+ * later, the pipe stays open, the watcher never kills the daemon, and
+ * both keep the test's stdout and stderr open, so meson sees the crash
+ * only at its timeout (300 s). Marking the process's descriptors
+ * close-on-exec after each start keeps the pipe out of later daemons
+ * (GLib hands a daemon the descriptors it means to on purpose). The
+ * watcher can also miss the last daemon (2.74 and 2.84 alike: see
+ * gp-test-dbus-daemon.c, which tests/meson.build makes GTestDBus run
+ * instead of dbus-daemon, so that the daemon dies with the test). */
 void
 fake_test_dbus_up (GTestDBus *bus)
 {
@@ -141,6 +144,25 @@ wait_result (GAsyncResult **slot)
   return *slot;
 }
 
+static GVariant *
+control_call (FakeFixture  *fx,
+              const char   *dest,
+              const char   *method,
+              GVariant     *parameters,
+              const char   *reply_type,
+              GError      **error)
+{
+  GAsyncResult *result = NULL;
+  GVariant *reply;
+
+  g_dbus_connection_call (fx->conn, dest, CONTROL_PATH, CONTROL_IFACE, method,
+                          parameters, reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 30000, NULL, store_result, &result);
+  reply = g_dbus_connection_call_finish (fx->conn, wait_result (&result), error);
+  g_object_unref (result);
+  return reply;
+}
+
 GVariant *
 fake_call (FakeFixture  *fx,
            const char   *method,
@@ -148,14 +170,20 @@ fake_call (FakeFixture  *fx,
            const char   *reply_type,
            GError      **error)
 {
-  GAsyncResult *result = NULL;
-  GVariant *reply;
+  return control_call (fx, "org.bluez", method, parameters, reply_type, error);
+}
 
-  g_dbus_connection_call (fx->conn, "org.bluez", CONTROL_PATH, CONTROL_IFACE, method,
-                          parameters, reply_type != NULL ? G_VARIANT_TYPE (reply_type) : NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 30000, NULL, store_result, &result);
-  reply = g_dbus_connection_call_finish (fx->conn, wait_result (&result), error);
-  g_object_unref (result);
+GVariant *
+fake_control_call (FakeFixture *fx,
+                   const char  *method,
+                   GVariant    *parameters,
+                   const char  *reply_type)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = control_call (fx, "org.gattperiph.FakeBlueZ", method, parameters,
+                                  reply_type, &error);
+
+  g_assert_no_error (error);
   return reply;
 }
 

@@ -30,6 +30,13 @@ GVariant   *fake_call               (FakeFixture   *fx,
                                      const char    *reply_type,
                                      GError       **error);
 
+/* The same through the fake's own name, which stays while org.bluez
+ * changes hands (Restart, Stop); asserts success. */
+GVariant   *fake_control_call       (FakeFixture   *fx,
+                                     const char    *method,
+                                     GVariant      *parameters,
+                                     const char    *reply_type);
+
 void        fake_register           (FakeFixture   *fx,
                                      GpApplication *app);
 gboolean    fake_register_error     (FakeFixture   *fx,

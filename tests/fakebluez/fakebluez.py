@@ -598,6 +598,8 @@ class Bus:
         m = iface.methods.get(call.member)
         if m is None or (iface.strict and m.in_sig != call.sig):
             return self._unknown(call)
+        if call.member in REGISTER_METHODS and self.daemon.gate_registration(call):
+            return
         m.handler(call)
 
     def _props(self, obj, call):
@@ -2680,6 +2682,9 @@ class Daemon:
             M('Stop', '', '', self.c_stop),
             M('Start', '', '', self.c_start),
             M('RestartAfterRegister', '', '', self.c_restart_after_register),
+            M('FailRegistrations', 'u', '', self.c_fail_registrations),
+            M('GetHeldRegistrations', '', 'as', self.c_get_held_registrations),
+            M('RestartAnsweringHeld', 's', '', self.c_restart_answering_held),
             M('SetAdapterDelay', 'u', '', self.c_set_adapter_delay),
             M('RemoveAdapter', 's', '', self.c_remove_adapter),
             M('AddAdapter', 's', '', self.c_add_adapter),
@@ -3029,6 +3034,61 @@ class Daemon:
     def c_restart_after_register(self, call):
         self.restart_after_register = True
         call.ret()
+
+    # ------------------------------------ registration race (test-reregister)
+    def gate_registration(self, call):
+        """FailRegistrations N: the next N calls of each Register* method
+        fail with org.bluez.Error.Failed, and the calls after them are held
+        (no answer) until RestartAnsweringHeld. Returns whether it took the
+        call."""
+        gate = getattr(self, 'reg_gate', None)
+        if gate is None:
+            return False
+        left = gate['fail'].get(call.member, 0)
+        if left > 0:
+            gate['fail'][call.member] = left - 1
+            self.stats['FailedRegistration'] += 1
+            call.failed('Failed (FailRegistrations)')
+        else:
+            log('holding %s from %s', call.member, call.sender)
+            gate['held'].append(call)
+        return True
+
+    def c_fail_registrations(self, call):
+        self.reg_gate = {'fail': {m: call.arg(0) for m in REGISTER_METHODS}, 'held': []}
+        call.ret()
+
+    def c_get_held_registrations(self, call):
+        gate = getattr(self, 'reg_gate', None)
+        call.ret('as', [c.member for c in gate['held']] if gate is not None else [])
+
+    def c_restart_answering_held(self, call):
+        """bluetoothd restarts while it holds registrations, and their
+        answers (the error named) reach the caller only after the new
+        bluetoothd owns org.bluez and has its adapters: the old one gives
+        up the name, the new one comes up, then the old one answers and
+        leaves. The gate is off afterwards."""
+        gate = getattr(self, 'reg_gate', None)
+        if gate is None or not gate['held']:
+            return call.err(CTRL_ERR + 'NothingHeld', 'No registration held')
+        if self.restarting or self.stopped:
+            return call.err(CTRL_ERR + 'InProgress', 'Restart in progress')
+        self.reg_gate = None
+        call.ret()
+        old = self.bus
+        for ad in self.adapters.values():
+            self._drop_adapter_state(ad, release_ads=False)
+        for ag in list(self.agents):
+            self.agent_remove(ag, release=False)
+        self.stats['Restart'] += 1
+        self.adapters = collections.OrderedDict((n, Adapter(self, n)) for n in self.adapters)
+        old.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                           'ReleaseName', V('(s)', (BLUEZ,)), GLib.VariantType('(u)'),
+                           Gio.DBusCallFlags.NONE, -1, None)
+        self._bring_up()
+        for held in gate['held']:
+            held.err(call.arg(0), 'Answered after bluetoothd restarted (RestartAnsweringHeld)')
+        old.close()
 
     def c_set_adapter_delay(self, call):
         OPTS.adapter_delay_ms = call.arg(0)

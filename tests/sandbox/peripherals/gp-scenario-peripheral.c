@@ -56,6 +56,7 @@ typedef struct
   guint64           flood_sets;
   guint             peak_rss_kb;
   guint             connected;   /* centrals connected to the adapter */
+  GBytes           *status;      /* the text a Read Blob sequence continues */
 } Peripheral;
 
 static guint
@@ -190,8 +191,15 @@ on_status_read (GpAttribute *attr,
 {
   Peripheral *p = data;
   g_autofree char *json = NULL;
-  g_autoptr(GBytes) value = NULL;
 
+  /* A value longer than the MTU is read in pieces (Read Blob at growing
+   * offsets): the pieces come from the text the first one was cut from,
+   * else a counter changing between two pieces would mix two texts. */
+  if (gp_request_get_offset (request) > 0 && p->status != NULL)
+    {
+      gp_request_return_value (request, p->status);
+      return TRUE;
+    }
   p->peak_rss_kb = MAX (p->peak_rss_kb, rss_kb ());
   json = g_strdup_printf ("{\"notifying\": %s, \"notifying_fd\": %s, \"indicating\": %s, "
                           "\"counter\": %u, \"burst_left\": %u, "
@@ -207,8 +215,9 @@ on_status_read (GpAttribute *attr,
                           gp_characteristic_get_coalesced (p->notify_fd),
                           p->flood_sets, p->flood_source != 0 ? "true" : "false",
                           rss_kb (), p->peak_rss_kb);
-  value = g_bytes_new_take (g_steal_pointer (&json), strlen (json));
-  gp_request_return_value (request, value);
+  g_clear_pointer (&p->status, g_bytes_unref);
+  p->status = g_bytes_new_take (g_steal_pointer (&json), strlen (json));
+  gp_request_return_value (request, p->status);
   return TRUE;
 }
 
@@ -609,6 +618,7 @@ main (int argc, char *argv[])
   g_clear_object (&p.adv);
   g_clear_object (&p.agent);
   g_clear_object (&p.app);
+  g_clear_pointer (&p.status, g_bytes_unref);
   g_main_loop_unref (p.loop);
   return 0;
 }
