@@ -132,6 +132,11 @@ send_unregister (GpRegistration *reg)
 {
   if (reg->connection == NULL || reg->owner == NULL)
     return;
+  /* bluetoothd's name and the adapter are looked up at the same time: an
+   * attempt cancelled between the two answers knows the name but has sent
+   * nothing to an adapter. */
+  if (reg->vtable->on_adapter && reg->adapter_path == NULL)
+    return;
   g_dbus_connection_call (reg->connection, reg->owner,
                           reg->vtable->on_adapter ? reg->adapter_path : "/org/bluez",
                           reg->vtable->manager_interface, reg->vtable->unregister_method,
