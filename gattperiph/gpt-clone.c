@@ -44,7 +44,10 @@ typedef struct
   guint               n_values;
   guint               n_includes;
   gboolean            told_descriptor_flags;
+  guint               n_object_changes;  /* objects and interfaces the manager added */
 } Clone;
+
+#define SETTLE_MS 300
 
 /* ---- waiting ---------------------------------------------------------------- */
 
@@ -111,6 +114,47 @@ static gboolean
 services_resolved (Clone *clone)
 {
   return device_bool (clone, "ServicesResolved");
+}
+
+static GList *children (Clone *clone, const char *iface, const char *parent_property, const char *parent);
+
+static void
+on_object_change (Clone *clone)
+{
+  clone->n_object_changes++;
+}
+
+/* bluetoothd may announce ServicesResolved before the InterfacesAdded of
+ * the services it resolved reach us (seen on 5.82 when it answers another
+ * call meanwhile): once it is set, wait for the device's first service, then
+ * until no object has come for SETTLE_MS. */
+static gboolean
+services_settled (Clone *clone)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (clone->timeout_ms, on_deadline, &expired);
+  GList *services = NULL;
+
+  while (!expired)
+    {
+      guint seen = clone->n_object_changes;
+      gboolean quiet = FALSE;
+      guint settle = g_timeout_add (SETTLE_MS, on_deadline, &quiet);
+
+      while (!quiet && !expired && seen == clone->n_object_changes)
+        g_main_context_iteration (NULL, TRUE);
+      if (!quiet)
+        g_source_remove (settle);
+      if (!quiet)
+        continue;
+      services = children (clone, SERVICE_IFACE, "Device", clone->device_path);
+      if (services != NULL)
+        break;
+    }
+  if (!expired)
+    g_source_remove (id);
+  g_list_free_full (services, g_object_unref);
+  return !expired;
 }
 
 static GVariant *
@@ -593,6 +637,8 @@ gpt_clone_main (int    argc,
                                                          BLUEZ, "/", NULL, NULL, NULL, NULL, &error);
   if (clone.manager == NULL)
     goto fail;
+  g_signal_connect_swapped (clone.manager, "object-added", G_CALLBACK (on_object_change), &clone);
+  g_signal_connect_swapped (clone.manager, "interface-added", G_CALLBACK (on_object_change), &clone);
   g_strdelimit (address, ":", '_');
   clone.device_path = g_strdup_printf ("%s/dev_%s", gp_adapter_get_object_path (adapter), address);
   adapter_proxy = get_proxy (&clone, gp_adapter_get_object_path (adapter), ADAPTER_IFACE);
@@ -622,6 +668,12 @@ gpt_clone_main (int    argc,
                        "BlueZ did not resolve the services of %s within %d s", argv[1], timeout);
           goto fail;
         }
+    }
+  if (!services_settled (&clone))
+    {
+      g_set_error (&error, GP_ERROR, GP_ERROR_FAILED,
+                   "BlueZ resolved no GATT service of %s within %d s", argv[1], timeout);
+      goto fail;
     }
 
   app = application_of (&clone, &error);
@@ -655,6 +707,8 @@ fail:
     {
       g_autoptr(GVariant) bye = call (device, "Disconnect", NULL, NULL);
     }
+  if (clone.manager != NULL)
+    g_signal_handlers_disconnect_by_data (clone.manager, &clone);
   g_clear_object (&clone.manager);
   g_free (clone.device_path);
   return status;

@@ -3480,12 +3480,22 @@ class Daemon:
         state = {'connected': False}
         gatt_objs = []
 
+        def export_gatt():
+            for o in gatt_objs:
+                self.bus.export(o)
+            return GLib.SOURCE_REMOVE
+
         def connect(c):
             if not state['connected']:
                 state['connected'] = True
-                for o in gatt_objs:
-                    self.bus.export(o)
-                self.bus.props_changed(path, DEVICE_IFACE, ['Connected', 'ServicesResolved'])
+                if spec.get('services-late'):
+                    # As bluetoothd 5.82 may: ServicesResolved flushed
+                    # before the services' InterfacesAdded.
+                    self.bus.props_changed(path, DEVICE_IFACE, ['Connected', 'ServicesResolved'])
+                    GLib.timeout_add(200, export_gatt)
+                else:
+                    export_gatt()
+                    self.bus.props_changed(path, DEVICE_IFACE, ['Connected', 'ServicesResolved'])
             c.ret()
 
         def disconnect(c):

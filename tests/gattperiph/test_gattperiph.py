@@ -532,3 +532,13 @@ def test_clone_includes(fake, tmp_path):
     finally:
         status, err = tool.stop()
     assert status == 0, err
+
+
+def test_clone_services_after_resolved(fake, tmp_path):
+    """bluetoothd 5.82 may flush ServicesResolved before the services'
+    InterfacesAdded: clone waits for them instead of writing an empty
+    profile (it wrote "0 services" and exited 0 before)."""
+    late = dict(REMOTE, **{"services-late": True})
+    r, out = clone_remote(fake, tmp_path, "C0:FF:EE:00:00:03", late)
+    assert "1 services, 0 included services, 3 characteristics, 1 descriptors, 2 values" in r.stdout, r.stdout
+    assert len(json.loads(out.read_text())["services"]) == 1
