@@ -258,8 +258,8 @@ class Central:
           {uuid, handle, properties: [flags], path, descriptors: [{uuid, handle}]}]}
         Secondary services are listed too (BlueZ exposes them as GattService1
         objects with Primary=false; bleak keeps those properties in .obj).
-        "includes" stays empty with BlueZ 5.66: its client side does not
-        export included services (no GattService1.Includes property)."""
+        "includes" comes from GattService1.Includes, which both 5.66 and
+        5.82 export on the client side (seen in scenario 62's runs)."""
         self._need_client()
         by_path = {s.path: s for s in self.client.services}
         out = []
