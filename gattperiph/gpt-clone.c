@@ -48,6 +48,7 @@ typedef struct
 } Clone;
 
 #define SETTLE_MS 300
+#define SCAN_WINDOW_MS 5000
 
 /* ---- waiting ---------------------------------------------------------------- */
 
@@ -183,23 +184,38 @@ discover (Clone       *clone,
   g_autoptr(GError) local_error = NULL;
   GVariantBuilder filter;
   gboolean found;
+  gint64 deadline;
 
   g_variant_builder_init (&filter, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&filter, "{sv}", "Transport", g_variant_new_string ("le"));
   reply = call (adapter, "SetDiscoveryFilter", g_variant_new ("(a{sv})", &filter), NULL);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (adapter, "StartDiscovery", NULL, &local_error);
-  if (reply == NULL && !g_dbus_error_is_remote_error (local_error))
-    {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "Scanning failed: ");
-      return FALSE;
-    }
   g_printerr ("gattperiph: scanning for %s…\n", strrchr (clone->device_path, '/') + 1);
-  found = wait_until (device_known, clone, clone->timeout_ms);
-  if (found)
-    wait_until (device_named, clone, 3000);
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = call (adapter, "StopDiscovery", NULL, NULL);
+  /* Scan in windows of SCAN_WINDOW_MS, each a new StartDiscovery: with
+   * duplicate filtering a controller reports a device once per scan, and
+   * the kernel drops a report that comes before its discovery state is set
+   * (seen with the sandbox's emulated controllers, which report at once);
+   * bluetoothd does not restart an LE discovery by itself. */
+  deadline = g_get_monotonic_time () + (gint64) clone->timeout_ms * 1000;
+  do
+    {
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+
+      reply = call (adapter, "StartDiscovery", NULL, &local_error);
+      if (reply == NULL && !g_dbus_error_is_remote_error (local_error))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "Scanning failed: ");
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+      g_clear_pointer (&reply, g_variant_unref);
+      found = wait_until (device_known, clone, (guint) CLAMP (left_ms, 1, SCAN_WINDOW_MS));
+      if (found)
+        wait_until (device_named, clone, 3000);
+      reply = call (adapter, "StopDiscovery", NULL, NULL);
+      g_clear_pointer (&reply, g_variant_unref);
+    }
+  while (!found && g_get_monotonic_time () < deadline);
   if (!found)
     {
       g_set_error (error, GP_ERROR, GP_ERROR_DOES_NOT_EXIST,
