@@ -133,8 +133,8 @@ send_unregister (GpRegistration *reg)
   if (reg->connection == NULL || reg->owner == NULL)
     return;
   /* bluetoothd's name and the adapter are looked up at the same time: an
-   * attempt cancelled between the two answers knows the name but has sent
-   * nothing to an adapter. */
+   * attempt cancelled between the two answers knows the name but not the
+   * adapter, and has sent nothing (attempt_with_connection clears the path). */
   if (reg->vtable->on_adapter && reg->adapter_path == NULL)
     return;
   g_dbus_connection_call (reg->connection, reg->owner,
@@ -414,6 +414,10 @@ attempt_with_connection (GTask *task)
 
   start_watching (reg);
   g_clear_error (&reg->step_error);
+  /* The path is the adapter this attempt registers on: until the lookup
+   * answers there is none (an earlier attempt's would be stale). */
+  if (find)
+    g_clear_pointer (&reg->adapter_path, g_free);
   reg->steps = find ? 2 : 1;
   attempt_ask_owner (task);
   if (find)

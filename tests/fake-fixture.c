@@ -581,6 +581,25 @@ fake_stat (FakeFixture *fx,
   return value;
 }
 
+gboolean
+fake_stat_reached (gpointer wait)
+{
+  FakeStatWait *w = wait;
+
+  return fake_stat (w->fx, w->name) >= w->n;
+}
+
+void
+fake_wait_stat (FakeFixture *fx,
+                const char  *name,
+                guint64      n,
+                guint        timeout_ms)
+{
+  FakeStatWait w = { fx, name, n };
+
+  spin_until (fake_stat_reached, &w, timeout_ms);
+}
+
 static void
 store_call_result (GObject      *source,
                    GAsyncResult *result,

@@ -105,6 +105,19 @@ GVariant   *fake_advertisement      (FakeFixture   *fx,
 guint       fake_advertisement_count (FakeFixture  *fx);
 guint64     fake_stat               (FakeFixture   *fx,
                                      const char    *name);
+/* For spin_until(): the fake counted @name at least @n times. */
+typedef struct {
+  FakeFixture *fx;
+  const char  *name;
+  guint64      n;
+} FakeStatWait;
+gboolean    fake_stat_reached       (gpointer       wait);
+/* Spins until the fake counted @name at least @n times (fails the test
+ * after @timeout_ms): waiting on the fake, not the clock. */
+void        fake_wait_stat          (FakeFixture   *fx,
+                                     const char    *name,
+                                     guint64        n,
+                                     guint          timeout_ms);
 /* Sets an org.bluez property through Properties.Set (e.g. Adapter1.Powered). */
 void        fake_set_bluez_property (FakeFixture   *fx,
                                      const char    *path,

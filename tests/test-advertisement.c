@@ -133,9 +133,41 @@ not_active (gpointer data)
 }
 
 static gboolean
+is_active (gpointer data)
+{
+  return gp_advertisement_get_registered (data);
+}
+
+static gboolean
 uint_nonzero (gpointer data)
 {
   return *(guint *) data != 0;
+}
+
+static gboolean
+no_advertisements (gpointer data)
+{
+  return fake_advertisement_count (data) == 0;
+}
+
+/* The fake's /test/adv has MaxInterval == MinInterval == 100 ms. */
+static gboolean
+max_interval_is_min (gpointer data)
+{
+  g_autoptr(GVariant) entry = fake_advertisement (data, "/test/adv");
+  guint32 min = 0, max = 0;
+
+  return entry != NULL && g_variant_lookup (entry, "min-interval", "u", &min) &&
+         g_variant_lookup (entry, "max-interval", "u", &max) && min == 160 && max == 160;
+}
+
+/* The fake's /test/adv carries no appearance. */
+static gboolean
+no_appearance (gpointer data)
+{
+  g_autoptr(GVariant) entry = fake_advertisement (data, "/test/adv");
+
+  return entry != NULL && !g_variant_lookup (entry, "appearance", "q", NULL);
 }
 
 /* ---------------------------------------------------------------- */
@@ -399,7 +431,8 @@ test_change_while_active (FakeFixture   *fx,
   /* Two changes in one iteration: two PropertiesChanged, no re-registration. */
   gp_advertisement_set_local_name (adv, "Heart Monitor 2");
   gp_advertisement_set_manufacturer_data (adv, 0x0059, m);
-  spin_for (100);
+  fake_wait_stat (fx, "AdvPropertiesChanged", 2, 5000);
+  spin_for (50);
   changes = fake_stat (fx, "AdvPropertiesChanged");
   g_assert_cmpuint (changes, ==, 2);
   g_assert_cmpuint (fake_stat (fx, "RegisterAdvertisement"), ==, registrations);
@@ -416,7 +449,7 @@ test_change_while_active (FakeFixture   *fx,
 
   /* Removing a property: invalidated, applied. */
   gp_advertisement_set_local_name (adv, NULL);
-  spin_for (100);
+  fake_wait_stat (fx, "AdvPropertiesChanged", changes + 1, 5000);
   entry = fake_advertisement (fx, "/test/adv");
   g_assert_false (g_variant_lookup (entry, "local-name", "&s", &name));
   g_clear_pointer (&entry, g_variant_unref);
@@ -424,9 +457,9 @@ test_change_while_active (FakeFixture   *fx,
 
   /* Removing the appearance: 5.66 would keep it; the library re-registers. */
   gp_advertisement_set_appearance (adv, GP_ADVERTISEMENT_APPEARANCE_NONE);
-  spin_for (200);
+  fake_wait_stat (fx, "RegisterAdvertisement", registrations + 1, 5000);
+  spin_until (is_active, adv, 5000);
   g_assert_cmpuint (fake_stat (fx, "RegisterAdvertisement"), ==, registrations + 1);
-  g_assert_true (gp_advertisement_get_registered (adv));
   entry = fake_advertisement (fx, "/test/adv");
   g_assert_nonnull (entry);
   g_assert_false (g_variant_lookup (entry, "appearance", "q", NULL));
@@ -434,7 +467,8 @@ test_change_while_active (FakeFixture   *fx,
 
   /* Changing the type re-registers too. */
   gp_advertisement_set_advertisement_type (adv, GP_ADVERTISEMENT_TYPE_BROADCAST);
-  spin_for (200);
+  fake_wait_stat (fx, "RegisterAdvertisement", registrations + 2, 5000);
+  spin_until (is_active, adv, 5000);
   g_assert_cmpuint (fake_stat (fx, "RegisterAdvertisement"), ==, registrations + 2);
   entry = fake_advertisement (fx, "/test/adv");
   {
@@ -484,7 +518,8 @@ test_change_refused (FakeFixture   *fx,
   gp_advertisement_set_appearance (adv, GP_ADVERTISEMENT_APPEARANCE_NONE);
   gp_advertisement_set_service_uuids (adv, NULL);
   gp_advertisement_set_manufacturer_data (adv, 0x004c, NULL);
-  spin_for (200);
+  spin_until (no_appearance, fx, 5000);
+  spin_until (is_active, adv, 5000);
   g_assert_null (failure);
 
   /* A conflict. */
@@ -715,10 +750,7 @@ test_experimental (FakeFixture   *fx,
 
   /* Only one interval: used for both. */
   gp_advertisement_set_max_interval (adv, 0);
-  spin_for (200);
-  entry = fake_advertisement (fx, "/test/adv");
-  g_assert_true (g_variant_lookup (entry, "max-interval", "u", &max));
-  g_assert_cmpuint (max, ==, 160);
+  spin_until (max_interval_is_min, fx, 5000);
 }
 
 static void
@@ -750,8 +782,7 @@ test_several (FakeFixture   *fx,
   /* Disposing of an active advertisement unregisters it. */
   for (guint i = 0; i < 6; i++)
     g_object_unref (ads[i]);
-  spin_for (200);
-  g_assert_cmpuint (fake_advertisement_count (fx), ==, 0);
+  spin_until (no_advertisements, fx, 5000);
 }
 
 static void

@@ -229,30 +229,15 @@ expect_values (FakeFixture      *fx,
     }
 }
 
-typedef struct
-{
-  FakeFixture *fx;
-  const char  *stat;
-  guint64      expected;
-} Stat;
-
-static gboolean
-stat_reached (gpointer data)
-{
-  Stat *s = data;
-
-  return fake_stat (s->fx, s->stat) >= s->expected;
-}
-
 /* Every confirmation was written as a byte, or merged into the byte
  * bluetoothd was waiting to write. */
 static gboolean
 confirmations_written (gpointer data)
 {
-  Stat *s = data;
+  FakeStatWait *s = data;
 
   return fake_stat (s->fx, "NotifyFdConfirmWritten") + fake_stat (s->fx, "NotifyFdConfirmMerged") >=
-         s->expected;
+         s->n;
 }
 
 /* ---------------------------------------------------------------- */
@@ -269,7 +254,7 @@ test_indication_confirmations (FakeFixture   *fx,
                                gconstpointer  data)
 {
   Profile p = { 0 };
-  Stat confirmed = { fx, NULL, INDICATIONS };
+  FakeStatWait confirmed = { fx, NULL, INDICATIONS };
 
   profile_init (&p, fx);
   subscribe_from (fx, fx->device, p.chrc, 0x0002);
@@ -280,8 +265,8 @@ test_indication_confirmations (FakeFixture   *fx,
 
   if (is_582 (data))
     {
-      confirmed.stat = "NotifyFdConfirm";
-      spin_until (stat_reached, &confirmed, 30000);
+      confirmed.name = "NotifyFdConfirm";
+      spin_until (fake_stat_reached, &confirmed, 30000);
       /* The library read the bytes: bluetoothd's write handler, which
        * takes the confirmations that come while it waits for room into
        * its one byte, got room for its last byte. */
@@ -291,8 +276,8 @@ test_indication_confirmations (FakeFixture   *fx,
     }
   else
     {
-      confirmed.stat = "Confirm";
-      spin_until (stat_reached, &confirmed, 30000);
+      confirmed.name = "Confirm";
+      spin_until (fake_stat_reached, &confirmed, 30000);
       g_assert_cmpuint (fake_stat (fx, "NotifyFdConfirm"), ==, 0);
     }
   g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, 1);
@@ -315,19 +300,19 @@ two_subscribed (FakeFixture   *fx,
                 gconstpointer  data)
 {
   char *second;
-  Stat acquired = { fx, "AcquireNotify", is_582 (data) ? 2 : 1 };
+  FakeStatWait acquired = { fx, "AcquireNotify", is_582 (data) ? 2 : 1 };
 
   profile_init (p, fx);
   second = add_central (fx, "11:22:33:44:55:77");
   subscribe_from (fx, fx->device, p->chrc, 0x0001);
   spin_until (is_notifying, p->chrc, 5000);
   subscribe_from (fx, second, p->chrc, 0x0001);
-  spin_until (stat_reached, &acquired, 5000);
+  spin_until (fake_stat_reached, &acquired, 5000);
 
   send_values (p->chrc, 0, 10);
   expect_values (fx, fx->device, p->chrc, 0, 10);
   expect_values (fx, second, p->chrc, 0, 10);
-  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, acquired.expected);
+  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, acquired.n);
   return second;
 }
 

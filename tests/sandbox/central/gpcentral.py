@@ -164,11 +164,46 @@ class Central:
         async with self.timed("scan"):
             while dev is None and time.monotonic() < deadline:
                 window = min(5.0, max(0.5, deadline - time.monotonic()))
-                dev = await BleakScanner.find_device_by_filter(match, timeout=window, adapter=self.adapter)
+                dev = await self._scan_window(match, window)
         if dev is None:
             raise CentralError("no device with %s found on %s within %.0f s" % (what, self.adapter, timeout))
         self.device = dev
         return dev
+
+    async def _scan_window(self, match, window):
+        """One discovery of at most `window` seconds; the matching BLEDevice
+        or None. btvirt answers a scan enable with its advertising reports
+        at once, before the kernel has marked the discovery as running, and
+        the kernel drops them (the btvirt/kernel race in
+        docs/testing-without-hardware.md): a real advertiser repeats every
+        interval, btvirt does not. So when nothing matched within 0.5 s,
+        scanning is switched off and on again on the controller, with the
+        discovery now running, which makes btvirt send its reports again,
+        like a real radio's next advertising event."""
+        found = asyncio.get_running_loop().create_future()
+
+        def callback(dev, adv):
+            if not found.done() and match(dev, adv):
+                found.set_result(dev)
+
+        async with BleakScanner(callback, adapter=self.adapter):
+            with contextlib.suppress(asyncio.TimeoutError):
+                return await asyncio.wait_for(asyncio.shield(found), min(0.5, window))
+            if window > 0.5:
+                await self._repeat_reports()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    return await asyncio.wait_for(found, window - 0.5)
+        return None
+
+    async def _repeat_reports(self):
+        """LE Set Scan Enable off, then on (filtering duplicates), on our
+        controller, behind bluetoothd's running discovery (see _scan_window)."""
+        for args in (("00", "00"), ("01", "01")):
+            with contextlib.suppress(OSError):
+                proc = await asyncio.create_subprocess_exec(
+                    "hcitool", "-i", self.adapter, "cmd", "0x08", "0x000c", *args,
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+                await proc.wait()
 
     async def _forget_stale(self):
         """Removes the devices this adapter knows but is neither connected

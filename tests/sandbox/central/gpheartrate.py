@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Central of the heart-rate example scenarios (Python and GJS examples):
+"""Central of the heart-rate example scenarios (30, 31, 32 and the package
+test: the Python, GJS and declarative examples), run as
+`python3 -m gpheartrate`:
 finds "Heart Monitor" advertising 180D, reads the measurement and the sensor
 location, subscribes and checks the notified [flags, bpm] values."""
 import gpcentral
@@ -30,4 +32,5 @@ async def main():
     return 0
 
 
-gpcentral.run(main)
+if __name__ == "__main__":
+    gpcentral.run(main)
