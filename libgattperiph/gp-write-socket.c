@@ -339,11 +339,23 @@ gp_write_sockets_acquire (GpWriteSockets        *self,
       return;
     }
 
-  /* bluetoothd asks again for a central only when it lost that central's
-   * socket (its HUP may not have reached us yet): the old one goes. */
+  /* bluetoothd asks again for a central when it lost that central's
+   * socket (its HUP may not have reached us yet), or when it did not take
+   * our last answer yet: it asks on every write until it holds a socket,
+   * and sends each of those writes from its ATT buffer when the answer
+   * arrives, so their bytes may be a later write's (docs/bluez-quirks.md).
+   * Either way the old one goes. */
   old = find_socket_of (self, opts.device);
   if (old != NULL)
     {
+      gboolean fresh;
+
+      g_mutex_lock (&self->lock);
+      fresh = old->fresh;
+      g_mutex_unlock (&self->lock);
+      if (fresh)
+        g_debug ("AcquireWrite of %s asked again while acquiring: the writes of this round "
+                 "trip may carry wrong values (BlueZ)", gp_attribute_get_uuid (self->attribute));
       g_rc_box_acquire (old);
       while (read_datagrams (self, old, G_MAXUINT) == READ_MORE)
         ;

@@ -187,6 +187,25 @@ fake_control_call (FakeFixture *fx,
   return reply;
 }
 
+/* A count calls nothing back: synchronous, so that it dispatches nothing
+ * of the test's main context (it is used in spin_until() conditions). */
+guint
+fake_control_count (FakeFixture *fx,
+                    const char  *method,
+                    const char  *reply_type)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) list = NULL;
+
+  reply = g_dbus_connection_call_sync (fx->conn, "org.gattperiph.FakeBlueZ", CONTROL_PATH,
+                                       CONTROL_IFACE, method, NULL, G_VARIANT_TYPE (reply_type),
+                                       G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+  g_assert_no_error (error);
+  list = g_variant_get_child_value (reply, 0);
+  return g_variant_n_children (list);
+}
+
 gboolean
 fake_register_error (FakeFixture    *fx,
                      GpApplication  *app,

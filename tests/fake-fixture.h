@@ -36,6 +36,11 @@ GVariant   *fake_control_call       (FakeFixture   *fx,
                                      const char    *method,
                                      GVariant      *parameters,
                                      const char    *reply_type);
+/* How many entries the fake's list getter @method (e.g. GetApplications,
+ * replying "(a…)") returns; a synchronous call, safe in spin_until(). */
+guint       fake_control_count      (FakeFixture   *fx,
+                                     const char    *method,
+                                     const char    *reply_type);
 
 void        fake_register           (FakeFixture   *fx,
                                      GpApplication *app);

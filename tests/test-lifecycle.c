@@ -43,32 +43,21 @@ ctrl0 (FakeFixture *fx,
 }
 
 static guint
-ctrl_count (FakeFixture *fx,
-            const char  *method,
-            const char  *reply_type)
-{
-  g_autoptr(GVariant) reply = ctrl (fx, method, NULL, reply_type);
-  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
-
-  return g_variant_n_children (list);
-}
-
-static guint
 fake_apps (FakeFixture *fx)
 {
-  return ctrl_count (fx, "GetApplications", "(a(so))");
+  return fake_control_count (fx, "GetApplications", "(a(so))");
 }
 
 static guint
 fake_ads (FakeFixture *fx)
 {
-  return ctrl_count (fx, "GetAdvertisements", "(aa{sv})");
+  return fake_control_count (fx, "GetAdvertisements", "(aa{sv})");
 }
 
 static guint
 fake_agents (FakeFixture *fx)
 {
-  return ctrl_count (fx, "GetAgents", "(a(sos))");
+  return fake_control_count (fx, "GetAgents", "(a(sos))");
 }
 
 static char *

@@ -18,18 +18,6 @@
 
 #define WAIT_MS 30000
 
-/* How many entries the fake's list @method returns. */
-static gsize
-ctrl_count (FakeFixture *fx,
-            const char  *method,
-            const char  *reply_type)
-{
-  g_autoptr(GVariant) reply = fake_control_call (fx, method, NULL, reply_type);
-  g_autoptr(GVariant) list = g_variant_get_child_value (reply, 0);
-
-  return g_variant_n_children (list);
-}
-
 typedef struct
 {
   FakeFixture     *fx;
@@ -67,7 +55,7 @@ three_held (gpointer data)
 {
   Objects *o = data;
 
-  return ctrl_count (o->fx, "GetHeldRegistrations", "(as)") == 3;
+  return fake_control_count (o->fx, "GetHeldRegistrations", "(as)") == 3;
 }
 
 /* BlueZ has all three again. */
@@ -77,9 +65,9 @@ all_back (gpointer data)
   Objects *o = data;
 
   return all_registered (o) &&
-         ctrl_count (o->fx, "GetApplications", "(a(so))") == 1 &&
-         ctrl_count (o->fx, "GetAdvertisements", "(aa{sv})") == 1 &&
-         ctrl_count (o->fx, "GetAgents", "(a(sos))") == 1;
+         fake_control_count (o->fx, "GetApplications", "(a(so))") == 1 &&
+         fake_control_count (o->fx, "GetAdvertisements", "(aa{sv})") == 1 &&
+         fake_control_count (o->fx, "GetAgents", "(a(sos))") == 1;
 }
 
 static void

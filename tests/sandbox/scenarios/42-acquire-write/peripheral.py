@@ -14,6 +14,7 @@ gi.require_version("GattPeriph", "1.0")
 from gi.repository import GLib, GattPeriph as Gp  # noqa: E402
 
 NAME = "gp-awrite"
+PRIME = b"PRIM"
 
 
 def U(n):
@@ -30,11 +31,18 @@ class Sink:
         self.out_of_order = 0
         self.acquired = 0        # writes that came while write-acquired was TRUE
         self.commands = 0        # requests reported as Write Commands
+        self.primes = 0          # PRIME writes (not counted above)
         self.first = self.last = None
         chrc.connect("write-request", self.on_write)
 
     def on_write(self, chrc, request):
         value = request.get_value().get_data()
+        if value[:4] == PRIME:
+            # the central's first write, which makes bluetoothd acquire the
+            # socket: not part of the numbered stream
+            self.primes += 1
+            request.return_success()
+            return True
         seq = struct.unpack_from("<I", value)[0] if len(value) >= 4 else -1
         now = time.monotonic()
         if self.first is None:
@@ -57,6 +65,7 @@ class Sink:
     def status(self):
         span = (self.last - self.first) if self.first is not None else 0.0
         return {"count": self.count, "next": self.next, "out_of_order": self.out_of_order,
+                "primes": self.primes,
                 "acquired": self.acquired, "commands": self.commands, "span": span,
                 "write_acquired": self.chrc.props.write_acquired}
 
