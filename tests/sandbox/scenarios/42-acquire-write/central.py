@@ -54,9 +54,12 @@ async def prime(c):
     into its ATT receive buffer, which the next PDU overwrites, and each
     write meanwhile asks for a socket again. A stream started at once
     arrived with its first value replaced by the second's (seq 1 twice, 0
-    never: 5.66 2 of 4 runs, 5.82 1 of 1). docs/notifications.md says so."""
+    never: 5.66 2 of 4 runs, 5.82 1 of 1). docs/notifications.md says so.
+    The peripheral takes the first write as this one whatever its bytes:
+    even a quiet link is not enough (the central's bluetoothd has its own
+    traffic: seen once under load, this write arrived as other bytes)."""
     await c.write(FD, b"PRIM" + bytes(16), response=False)
-    await asyncio.sleep(1.0)             # no other PDU while it acquires
+    await asyncio.sleep(1.0)             # no write of ours while it acquires
     deadline = time.monotonic() + 20
     while True:
         st = json.loads(await c.read(STATUS))["fd"]

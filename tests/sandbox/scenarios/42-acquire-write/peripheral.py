@@ -14,7 +14,6 @@ gi.require_version("GattPeriph", "1.0")
 from gi.repository import GLib, GattPeriph as Gp  # noqa: E402
 
 NAME = "gp-awrite"
-PRIME = b"PRIM"
 
 
 def U(n):
@@ -24,22 +23,25 @@ def U(n):
 class Sink:
     """What one characteristic received."""
 
-    def __init__(self, chrc):
+    def __init__(self, chrc, prime_first=False):
         self.chrc = chrc
+        self.prime_first = prime_first
         self.count = 0
         self.next = 0
         self.out_of_order = 0
         self.acquired = 0        # writes that came while write-acquired was TRUE
         self.commands = 0        # requests reported as Write Commands
-        self.primes = 0          # PRIME writes (not counted above)
+        self.primes = 0          # first writes taken as the prime (not counted above)
         self.first = self.last = None
         chrc.connect("write-request", self.on_write)
 
     def on_write(self, chrc, request):
         value = request.get_value().get_data()
-        if value[:4] == PRIME:
-            # the central's first write, which makes bluetoothd acquire the
-            # socket: not part of the numbered stream
+        if self.prime_first and self.primes == 0:
+            # The central's first write, which makes bluetoothd acquire the
+            # socket: not part of the numbered stream, and not checked,
+            # since bluetoothd may send it with a later PDU's bytes
+            # (docs/bluez-quirks.md).
             self.primes += 1
             request.return_success()
             return True
@@ -82,7 +84,7 @@ def main():
     for c in (fd_chrc, dbus_chrc, status):
         svc.add_characteristic(c)
     app.add_service(svc)
-    sinks = {"fd": Sink(fd_chrc), "dbus": Sink(dbus_chrc)}
+    sinks = {"fd": Sink(fd_chrc, prime_first=True), "dbus": Sink(dbus_chrc)}
 
     def on_status(chrc, request):
         body = json.dumps({k: s.status() for k, s in sinks.items()}).encode()
