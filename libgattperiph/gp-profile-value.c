@@ -42,12 +42,14 @@ add_problem (GpProfileProblems *problems,
              va_list            args)
 {
   g_autofree char *message = g_strdup_vprintf (format, args);
+  g_autofree char *line = NULL;
   gboolean is_warning = *kind != '\0';
 
   g_array_append_val (problems->is_warning, is_warning);
-  g_ptr_array_add (problems->lines,
-                   g_strdup_printf ("%s: %s%s", path != NULL && *path != '\0' ? path : "$",
-                                    kind, message));
+  line = g_strdup_printf ("%s: %s%s", path != NULL && *path != '\0' ? path : "$", kind, message);
+  /* Paths and messages quote the profile's own keys and strings, and
+   * json-glib does not insist on UTF-8 there: the lines must be text. */
+  g_ptr_array_add (problems->lines, g_utf8_make_valid (line, -1));
 }
 
 void

@@ -1422,9 +1422,11 @@ gp_profile_load_from_data (GpProfile   *self,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data != NULL ? data : "", n, &parse_error))
     {
-      g_set_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE,
-                   "not valid JSON: %s", parse_error->message);
-      g_ptr_array_add (self->problems, g_strdup_printf ("$: not valid JSON: %s", parse_error->message));
+      /* json-glib quotes the offending text, which need not be UTF-8. */
+      g_autofree char *message = g_utf8_make_valid (parse_error->message, -1);
+
+      g_set_error (error, GP_PROFILE_ERROR, GP_PROFILE_ERROR_PARSE, "not valid JSON: %s", message);
+      g_ptr_array_add (self->problems, g_strdup_printf ("$: not valid JSON: %s", message));
       return FALSE;
     }
 

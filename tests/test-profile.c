@@ -480,6 +480,44 @@ test_errors_nested (void)
   g_assert_cmpstr (lines[8], ==, "services[1].characteristics[0].value.uint16: -1 is out of range (0..65535)");
 }
 
+/* Input that is not UTF-8: every problem line and the error are text
+ * (found by fuzz-profile: json-glib keeps such bytes in keys and strings,
+ * and quotes them in its own errors). */
+static void
+test_errors_not_utf8 (void)
+{
+  const char *inputs[] = {
+    "{\"services\": [{\"uuid\": \"180d\", \"\xff\xfe\": 1}]}",
+    "{\"services\": [{\"uuid\": \"18\xc3\", \"primary\": true}]}",
+    "{\"services\": [{\"uuid\": \"180d\", \"characteristics\": [{\"uuid\": \"2a37\", "
+    "\"flags\": [\"re\xe2\x82" "ad\"]}]}]}",
+    "{\"services\": \xff}",
+    "{\"advertisement\": {\"local-name\": 7, \"\x80\": \"\x80\"}}",
+    /* escapes json-glib decodes into bytes that are not UTF-8 */
+    "{\"services\": [{\"uuid\": \"180d\", \"\\ud800\": 1}]}",
+    "{\"services\": [{\"uuid\": \"\\udc80\\ud800x\"}]}",
+    "{\"services\": [{\"uuid\": \"180d\", \"characteristics\": [{\"uuid\": \"2a37\", "
+    "\"flags\": [\"\\ud83d\"], \"value\": {\"utf8s\": \"\\udfff\"}}]}]}",
+    "{\"services\": [{\"uuid\": \"180d\", \"x\\u0000y\": 1}]}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GpProfile) profile = gp_profile_new ();
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) problems = NULL;
+
+      g_assert_false (gp_profile_load_from_data (profile, inputs[i], -1, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%u: %s", i, error->message);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      problems = gp_profile_check (profile);
+      g_assert_nonnull (problems[0]);
+      for (guint j = 0; problems[j] != NULL; j++)
+        g_assert_true (g_utf8_validate (problems[j], -1, NULL));
+    }
+}
+
 static JsonNode *
 json (const char *text)
 {
@@ -928,6 +966,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/errors", test_errors);
   g_test_add_func ("/profile/errors-all", test_errors_all);
   g_test_add_func ("/profile/errors-nested", test_errors_nested);
+  g_test_add_func ("/profile/errors-not-utf8", test_errors_not_utf8);
   g_test_add_func ("/profile/value-api", test_value_api);
   g_test_add_func ("/profile/failed-load-keeps", test_failed_load_keeps);
   g_test_add_func ("/profile/round-trip", test_round_trip);
