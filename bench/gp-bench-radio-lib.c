@@ -200,6 +200,7 @@ on_quit (gpointer data)
 int
 main (int argc, char *argv[])
 {
+  gint64 t_main = g_get_monotonic_time ();
   Bench b = { 0 };
   g_autofree char *path = NULL;
   g_autofree char *mode = NULL;
@@ -228,6 +229,8 @@ main (int argc, char *argv[])
       return 2;
     }
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* Start-up marks on CLOCK_MONOTONIC (µs), for bench/part4-guest.py. */
+  g_print ("mark main %" G_GINT64_FORMAT "\n", t_main);
   b.set_mode = g_strcmp0 (mode, "set") == 0;
 
   b.app = gp_application_new ("/com/example/gpbench");
@@ -255,7 +258,10 @@ main (int argc, char *argv[])
   /* As an application that knows its adapter (the sandbox's hci0). */
   b.starting = 1;
   if (lookup)
-    gp_adapter_find_async (NULL, g_getenv ("GP_SANDBOX_PERIPHERAL_ADAPTER"), NULL, on_adapter, &b);
+    {
+      g_print ("mark registering %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+      gp_adapter_find_async (NULL, g_getenv ("GP_SANDBOX_PERIPHERAL_ADAPTER"), NULL, on_adapter, &b);
+    }
   else
     {
       g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
@@ -272,6 +278,7 @@ main (int argc, char *argv[])
       /* bluetoothd takes an advertisement before the application: both
        * at once, "advertising" when both are in. */
       b.starting = 2;
+      g_print ("mark registering %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
       gp_application_register_async (b.app, adapter, NULL, on_registered, &b);
       gp_advertisement_start_async (b.adv, adapter, NULL, on_advertising, &b);
     }

@@ -85,6 +85,7 @@ class Peripheral:
         self.lines = []
         self.advertising = threading.Event()
         self.t_adv = None
+        self.marks = {}              # start-up marks, seconds after exec
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=logf, text=True,
                                      start_new_session=True)
@@ -94,6 +95,10 @@ class Peripheral:
         for line in self.proc.stdout:
             line = line.strip()
             self.lines.append(line)
+            if line.startswith("mark "):
+                # "mark WHAT MICROSECONDS" on CLOCK_MONOTONIC, as time.monotonic()
+                _, what, us = line.split()
+                self.marks[what] = int(us) / 1e6 - self.t0
             if line == "advertising" and self.t_adv is None:
                 self.t_adv = time.monotonic()
                 self.advertising.set()
@@ -140,6 +145,8 @@ async def one_run(key, cmd, args, logdir, round_no):
                 res["error"] = "not advertising after 30 s (exit %s)" % p.proc.poll()
                 return res
             res["adv_s"] = p.t_adv - p.t0
+            # exec -> main(), -> first registration call, in seconds
+            res.update({"mark_%s_s" % k: v for k, v in p.marks.items()})
             count = [0]
             async with gpcentral.Central(timeout=30) as c:
                 for attempt in range(3):

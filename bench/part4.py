@@ -137,6 +137,8 @@ def summarise(release):
             "cpu": med([r["app_cpu_us_per_notif"] for r in ok]),
             "btd_cpu": med([r["btd_cpu_us_per_notif"] for r in ok]),
             "adv": med([r["adv_s"] * 1000 for r in runs if "adv_s" in r]),
+            "to_main": med([r["mark_main_s"] * 1000 for r in runs if "mark_main_s" in r]),
+            "to_reg": med([r["mark_registering_s"] * 1000 for r in runs if "mark_registering_s" in r]),
             "unsub": med([r.get("unsubscribe_s") for r in ok]),
             "dbus_ms": med([statistics.median(r["dbus_ms"]) for r in ok if r.get("dbus_ms")]),
             "dbus_ms_max": max([max(r["dbus_ms"]) for r in ok if r.get("dbus_ms")], default=None),
@@ -196,6 +198,24 @@ def tables(release, args):
     out.append("|---|---:|---:|---:|---:|---:|")
     out += ["| " + " | ".join(row) + " |" for row in rows]
     out.append("")
+    # Where exec -> advertising goes: the peripheral prints CLOCK_MONOTONIC
+    # marks at main() and when it makes its first registration call.
+    rows = []
+    for key, label, floor, path in PERIPHERALS:
+        if key not in s or s[key]["to_main"][0] is None:
+            continue
+        r = s[key]
+        main_ms, reg_ms, adv_ms = r["to_main"][0], r["to_reg"][0], r["adv"][0]
+        rows.append([label, fmt(main_ms, 0),
+                     fmt(reg_ms - main_ms, 0) if reg_ms is not None else "–",
+                     fmt(adv_ms - reg_ms, 0) if reg_ms is not None and adv_ms is not None else "–",
+                     fmt(adv_ms, 0)])
+    if rows:
+        out.append("| peripheral | exec → main() ms | main() → first registration call ms | "
+                   "→ advertising ms | exec → advertising ms (medians) |")
+        out.append("|---|---:|---:|---:|---:|")
+        out += ["| " + " | ".join(row) + " |" for row in rows]
+        out.append("")
     errs = ["- %s: %s" % (k, "; ".join(v["errors"])) for k, v in s.items() if v["errors"]]
     if errs:
         out.append("Failed runs:\n" + "\n".join(errs) + "\n")

@@ -1327,8 +1327,31 @@ read_root (Loader   *l,
     read_agent (l, member, "agent");
 }
 
+/* The value of the four hex digits at @at, or -1. */
+static gint
+hex4 (const char *data,
+      gsize       length,
+      gsize       at)
+{
+  gint value = 0;
+
+  if (at + 4 > length)
+    return -1;
+  for (gsize k = at; k < at + 4; k++)
+    {
+      gint digit = g_ascii_xdigit_value (data[k]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
 /* What json-glib 1.6 would take badly, refused before it parses: nesting
- * deeper than MAX_JSON_DEPTH (its parser recurses once per level), and
+ * deeper than MAX_JSON_DEPTH (its parser recurses once per level), half
+ * of a surrogate pair in a \u escape (it leaks, or decodes it into bytes
+ * that are not UTF-8), and
  * anything but white space around the one top-level value (it accepts
  * several values, and "var x = …;", and leaks all but one). NULL if the
  * data is fine, or why not. */
@@ -1346,6 +1369,31 @@ scan_json (const char *data,
 
       if (in_string)
         {
+          if (c == '\\' && i + 1 < length && data[i + 1] == 'u')
+            {
+              gint u = hex4 (data, length, i + 2);
+
+              /* json-glib 1.6 leaks when it meets half a surrogate pair,
+               * and decodes some into bytes that are not UTF-8. */
+              if (u >= 0xdc00 && u <= 0xdfff)
+                return g_strdup_printf ("a lone low surrogate \\u%04x at offset %" G_GSIZE_FORMAT, u, i);
+              if (u >= 0xd800 && u <= 0xdbff)
+                {
+                  gint low = i + 7 < length && data[i + 6] == '\\' && data[i + 7] == 'u'
+                             ? hex4 (data, length, i + 8) : -1;
+
+                  if (low < 0xdc00 || low > 0xdfff)
+                    return g_strdup_printf ("\\u%04x at offset %" G_GSIZE_FORMAT " is half of a "
+                                            "surrogate pair", u, i);
+                  i += 11;
+                  continue;
+                }
+              if (u >= 0)
+                {
+                  i += 5;
+                  continue;
+                }
+            }
           if (c == '\\')
             i++;
           else if (c == '"')

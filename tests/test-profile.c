@@ -515,7 +515,23 @@ test_errors_not_utf8 (void)
       g_assert_nonnull (problems[0]);
       for (guint j = 0; problems[j] != NULL; j++)
         g_assert_true (g_utf8_validate (problems[j], -1, NULL));
+      /* Half a surrogate pair is refused before json-glib, which leaks on
+       * some (ASan) and decodes others into bytes that are not UTF-8. */
+      if (i >= 5 && i <= 7)
+        g_assert_nonnull (strstr (error->message, "surrogate"));
     }
+
+  /* A whole pair is fine. */
+  {
+    g_autoptr(GpProfile) profile = gp_profile_new ();
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (gp_profile_load_from_data (profile,
+                                              "{\"services\": [{\"uuid\": \"180d\", \"characteristics\": "
+                                              "[{\"uuid\": \"2a37\", \"flags\": [\"read\"], "
+                                              "\"value\": {\"utf8s\": \"\\ud83d\\ude00\"}}]}]}", -1, &error));
+    g_assert_no_error (error);
+  }
 }
 
 static JsonNode *
