@@ -87,6 +87,11 @@ bench_gatt_xml (void)
     "  </method>"
     "  <method name='StartNotify'/>"
     "  <method name='StopNotify'/>"
+    "  <method name='AcquireNotify'>"
+    "   <arg name='options' type='a{sv}' direction='in'/>"
+    "   <arg name='fd' type='h' direction='out'/>"
+    "   <arg name='mtu' type='q' direction='out'/>"
+    "  </method>"
     "  <property name='UUID' type='s' access='read'/>"
     "  <property name='Service' type='o' access='read'/>"
     "  <property name='Flags' type='as' access='read'/>"
@@ -163,4 +168,51 @@ bench_say (const char *fmt,
   va_end (ap);
   putchar ('\n');
   fflush (stdout);
+}
+
+/* Part 4's write phase: the writes a radio peripheral received, whose
+ * values start with the central's 4-byte little-endian sequence number. */
+typedef struct
+{
+  guint64 writes;           /* every write */
+  guint64 writes_acquired;  /* of those, over an AcquireWrite socket */
+  guint64 gaps;             /* writes whose sequence number skipped some */
+  guint64 skipped;          /* sequence numbers skipped in all */
+  guint64 steps_back;       /* writes whose sequence number was not above the last */
+  guint32 last_seq;
+} BenchWrites;
+
+static inline void
+bench_writes_count (BenchWrites  *w,
+                    const guint8 *v,
+                    gsize         len,
+                    gboolean      acquired)
+{
+  guint32 seq;
+
+  w->writes++;
+  if (acquired)
+    w->writes_acquired++;
+  if (len < sizeof seq)
+    return;
+  seq = (guint32) v[0] | (guint32) v[1] << 8 | (guint32) v[2] << 16 | (guint32) v[3] << 24;
+  if (w->writes > 1 && seq <= w->last_seq)
+    w->steps_back++;
+  else if (w->writes > 1 && seq > w->last_seq + 1)
+    {
+      w->gaps++;
+      w->skipped += seq - w->last_seq - 1;
+    }
+  w->last_seq = seq;
+}
+
+/* "WHAT t=µs writes=N ...", read by bench/part4-guest.py. */
+static inline void
+bench_writes_print (const BenchWrites *w,
+                    const char        *what)
+{
+  g_print ("%s t=%" G_GINT64_FORMAT " writes=%" G_GUINT64_FORMAT " writes_acquired=%" G_GUINT64_FORMAT
+           " gaps=%" G_GUINT64_FORMAT " skipped=%" G_GUINT64_FORMAT " steps_back=%" G_GUINT64_FORMAT
+           " last_seq=%u\n", what, g_get_monotonic_time (), w->writes, w->writes_acquired,
+           w->gaps, w->skipped, w->steps_back, w->last_seq);
 }

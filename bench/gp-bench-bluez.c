@@ -15,6 +15,9 @@
  *   --mode notify    StartNotify, then counts the PropertiesChanged signals
  *                    that arrive for --duration seconds (Peer.Ping is
  *                    answered by GDBus itself, as bluetoothd answers it)
+ *   --mode notify-fd AcquireNotify (with bluetoothd's options), then counts
+ *                    the datagrams read from the socket for --duration
+ *                    seconds, on a thread of their own
  *
  * It prints one JSON object on stdout. Nothing here asserts on speed.
  *
@@ -23,9 +26,13 @@
 
 #include "bench-common.h"
 
+#include <errno.h>
+#include <gio/gunixfdlist.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -69,7 +76,7 @@ static char   *opt_label = "";
 static GOptionEntry entries[] = {
   { "bus", 0, 0, G_OPTION_ARG_STRING, &opt_bus, "D-Bus address of the private bus", "ADDR" },
   { "daemon-pid", 0, 0, G_OPTION_ARG_INT, &opt_daemon_pid, "PID of its dbus-daemon", "PID" },
-  { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "rw, register or notify", "MODE" },
+  { "mode", 0, 0, G_OPTION_ARG_STRING, &opt_mode, "rw, register, notify or notify-fd", "MODE" },
   { "calls", 0, 0, G_OPTION_ARG_INT, &opt_calls, "calls per repetition (rw)", "N" },
   { "concurrency", 0, 0, G_OPTION_ARG_STRING, &opt_concurrency, "outstanding calls, a list (rw)", "1,8" },
   { "methods", 0, 0, G_OPTION_ARG_STRING, &opt_methods, "read,write (rw)", "LIST" },
@@ -635,6 +642,7 @@ noop_signal (GDBusConnection *connection,
 
 static gboolean notify_started;
 static char *notify_error;
+static int notify_fd = -1;
 
 static void
 start_notify_done (GObject      *source,
@@ -642,11 +650,41 @@ start_notify_done (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) reply =
+    g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), &fds, result, &error);
 
   if (reply == NULL)
     notify_error = g_strdup (error->message);
+  else if (g_variant_is_of_type (reply, G_VARIANT_TYPE ("(hq)")))
+    {
+      gint32 index;
+
+      g_variant_get (reply, "(hq)", &index, NULL);
+      notify_fd = fds != NULL ? g_unix_fd_list_get (fds, index, &error) : -1;
+      if (notify_fd < 0)
+        notify_error = g_strdup ("AcquireNotify returned no socket");
+    }
   notify_started = TRUE;
+}
+
+/* What bluetoothd does with the socket, minus the radio: read each
+ * datagram as it comes. Ends when the server closes its end. */
+static gpointer
+read_datagrams (gpointer user_data)
+{
+  guint8 buf[600];
+
+  for (;;)
+    {
+      ssize_t n = recv (notify_fd, buf, sizeof buf, 0);
+
+      if (n > 0)
+        g_atomic_int_inc (&B.signals_received);
+      else if (n == 0 || errno != EINTR)
+        break;
+    }
+  return NULL;
 }
 
 static gboolean
@@ -656,12 +694,14 @@ is_notify_started (void)
 }
 
 static void
-mode_notify (GString *out)
+mode_notify (GString *out,
+             gboolean fd)
 {
   const char *chrc = g_ptr_array_index (B.chrc_paths, 0);
   gint n0, n1, n_end;
   gint64 t0, t1, c0, c1, d0, d1;
   const char *stats;
+  GThread *reader = NULL;
 
   g_dbus_connection_add_filter (B.conn, count_filter, NULL, NULL);
   g_dbus_connection_signal_subscribe (B.conn, B.app_sender, "org.freedesktop.DBus.Properties",
@@ -672,12 +712,27 @@ mode_notify (GString *out)
                                "org.freedesktop.DBus", "GetId", NULL, NULL,
                                G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
 
-  g_dbus_connection_call (B.conn, B.app_sender, chrc, "org.bluez.GattCharacteristic1",
-                          "StartNotify", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000, NULL,
-                          start_notify_done, NULL);
+  if (fd)
+    g_dbus_connection_call_with_unix_fd_list (B.conn, B.app_sender, chrc, "org.bluez.GattCharacteristic1",
+                                              "AcquireNotify",
+                                              g_variant_new_parsed ("({'device': <objectpath '/org/bluez/hci0/dev_00_11_22_33_44_55'>, "
+                                                                    "'link': <'LE'>, 'mtu': <uint16 517>},)"),
+                                              G_VARIANT_TYPE ("(hq)"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 10000,
+                                              NULL, NULL, start_notify_done, NULL);
+  else
+    g_dbus_connection_call_with_unix_fd_list (B.conn, B.app_sender, chrc, "org.bluez.GattCharacteristic1",
+                                              "StartNotify", NULL, NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                              10000, NULL, NULL, start_notify_done, NULL);
   iterate_until (is_notify_started, 10);
   if (notify_error != NULL)
-    die ("StartNotify: %s", notify_error);
+    die ("%s: %s", fd ? "AcquireNotify" : "StartNotify", notify_error);
+  if (fd)
+    {
+      /* The server made the pair non-blocking: this end blocks. */
+      if (!g_unix_set_fd_nonblocking (notify_fd, FALSE, NULL))
+        die ("cannot make the socket blocking");
+      reader = g_thread_new ("datagrams", read_datagrams, NULL);
+    }
 
   n0 = g_atomic_int_get (&B.signals_received);
   t0 = g_get_monotonic_time ();
@@ -701,6 +756,12 @@ mode_notify (GString *out)
   stop_server ();
   /* What was still queued in the daemon arrives after the sender stops. */
   iterate_until (never, 0.5);
+  if (reader != NULL)
+    {
+      shutdown (notify_fd, SHUT_RDWR);
+      g_thread_join (reader);
+      close (notify_fd);
+    }
   n_end = g_atomic_int_get (&B.signals_received);
   g_string_append_printf (out, ", \"received_after_stop\": %d", n_end - n1);
   stats = server_line ("STATS");
@@ -726,7 +787,7 @@ main (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     die ("%s", error->message);
   if (opt_bus == NULL || argc < 2)
-    die ("usage: gp-bench-bluez --bus ADDR [--mode rw|register|notify] -- SERVER [ARGS...]");
+    die ("usage: gp-bench-bluez --bus ADDR [--mode rw|register|notify|notify-fd] -- SERVER [ARGS...]");
   if (argc > 1 && strcmp (argv[1], "--") == 0)
     {
       argv++;
@@ -766,8 +827,8 @@ main (int    argc,
 
   if (strcmp (opt_mode, "rw") == 0)
     mode_rw (out);
-  else if (strcmp (opt_mode, "notify") == 0)
-    mode_notify (out);
+  else if (strcmp (opt_mode, "notify") == 0 || strcmp (opt_mode, "notify-fd") == 0)
+    mode_notify (out, strcmp (opt_mode, "notify-fd") == 0);
   else if (strcmp (opt_mode, "register") != 0)
     die ("unknown mode %s", opt_mode);
 

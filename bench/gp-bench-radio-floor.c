@@ -3,6 +3,10 @@
  *
  *   --path pc|fd   PropertiesChanged signals to org.bluez, or datagrams on
  *                  the socket bluetoothd acquires with AcquireNotify
+ *   --path write   Part 4's write phase: no notifications; the
+ *                  characteristic takes writes (write-without-response and
+ *                  write) over WriteValue, answered and counted on the main
+ *                  loop (GDBus's method dispatch); SIGUSR1 prints "COUNT ..."
  *   --window N     notifications per round trip (default 64)
  *   --name NAME    the advertised name (default gp-bench)
  *
@@ -21,6 +25,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+
+#include "bench-common.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -46,6 +52,7 @@ static const char xml[] =
   " </interface>"
   " <interface name='org.bluez.GattCharacteristic1'>"
   "  <method name='ReadValue'><arg type='a{sv}' direction='in'/><arg type='ay' direction='out'/></method>"
+  "  <method name='WriteValue'><arg type='ay' direction='in'/><arg type='a{sv}' direction='in'/></method>"
   "  <method name='StartNotify'/><method name='StopNotify'/>"
   "  <method name='AcquireNotify'><arg type='a{sv}' direction='in'/>"
   "   <arg type='h' direction='out'/><arg type='q' direction='out'/></method>"
@@ -61,6 +68,8 @@ typedef struct
   const char      *adapter_path;
   const char      *name;
   gboolean         fd_path;
+  gboolean         write_path;
+  BenchWrites      writes;
   guint            window;
   gboolean         notifying;
   int              fd;              /* our end of the AcquireNotify socket */
@@ -78,7 +87,9 @@ static GVariant *
 managed_objects (Floor *f)
 {
   GVariantBuilder objs, chrc;
-  const char *flags[] = { "read", "notify", NULL };
+  const char *notify_flags[] = { "read", "notify", NULL };
+  const char *write_flags[] = { "write-without-response", "write", NULL };
+  const char *const *flags = f->write_path ? write_flags : notify_flags;
 
   g_variant_builder_init (&objs, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
   g_variant_builder_add_parsed (&objs, "{%o, {'org.bluez.GattService1': "
@@ -130,6 +141,15 @@ method_call (GDBusConnection       *connection,
 
   if (strcmp (method_name, "GetManagedObjects") == 0)
     g_dbus_method_invocation_return_value (invocation, managed_objects (f));
+  else if (strcmp (method_name, "WriteValue") == 0)
+    {
+      g_autoptr(GVariant) value = g_variant_get_child_value (parameters, 0);
+      gsize len = 0;
+      const guint8 *v = g_variant_get_fixed_array (value, &len, 1);
+
+      bench_writes_count (&f->writes, v, len, FALSE);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
   else if (strcmp (method_name, "ReadValue") == 0)
     g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@ay [0],)"));
   else if (strcmp (method_name, "StartNotify") == 0)
@@ -293,6 +313,13 @@ adv_get_property (GDBusConnection *connection, const char *sender, const char *o
 }
 
 static gboolean
+on_count (gpointer data)
+{
+  bench_writes_print (&((Floor *) data)->writes, "COUNT");
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 on_quit (gpointer data)
 {
   g_main_loop_quit (((Floor *) data)->loop);
@@ -311,7 +338,7 @@ main (int argc, char *argv[])
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   GOptionEntry entries[] = {
-    { "path", 0, 0, G_OPTION_ARG_STRING, &path, "pc or fd", "PATH" },
+    { "path", 0, 0, G_OPTION_ARG_STRING, &path, "pc, fd or write", "PATH" },
     { "window", 0, 0, G_OPTION_ARG_INT, &window, "notifications per round trip", "N" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "advertised name", "NAME" },
     { NULL }
@@ -338,6 +365,7 @@ main (int argc, char *argv[])
   /* Start-up marks on CLOCK_MONOTONIC (µs), for bench/part4-guest.py. */
   g_print ("mark main %" G_GINT64_FORMAT "\n", t_main);
   f.fd_path = g_strcmp0 (path, "fd") == 0;
+  f.write_path = g_strcmp0 (path, "write") == 0;
   if (window > 0)
     f.window = (guint) window;
   f.name = name != NULL ? name : "gp-bench";
@@ -361,13 +389,18 @@ main (int argc, char *argv[])
   f.loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, on_quit, &f);
   g_unix_signal_add (SIGINT, on_quit, &f);
+  if (f.write_path)
+    g_unix_signal_add (SIGUSR1, on_count, &f);
   g_print ("mark registering %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
   g_dbus_connection_call (f.bus, "org.bluez", f.adapter_path, "org.bluez.GattManager1",
                           "RegisterApplication", g_variant_new_parsed ("(%o, @a{sv} {})", APP_PATH),
                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_registered, &f);
   g_main_loop_run (f.loop);
 
-  g_print ("STATS sent=%" G_GUINT64_FORMAT " pings=%" G_GUINT64_FORMAT "\n", f.sent, f.pings);
+  if (f.write_path)
+    bench_writes_print (&f.writes, "STATS");
+  else
+    g_print ("STATS sent=%" G_GUINT64_FORMAT " pings=%" G_GUINT64_FORMAT "\n", f.sent, f.pings);
   close_socket (&f);
   g_dbus_node_info_unref (f.info);
   g_object_unref (f.bus);

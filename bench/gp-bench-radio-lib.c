@@ -11,6 +11,24 @@
  *   --window N          the application's notification window (default:
  *                       the library's)
  *   --name NAME         the advertised name (default gp-bench)
+ *   --write-path dbus|sock
+ *                       the write phase instead of notifications: the
+ *                       characteristic takes writes (write-without-response
+ *                       and write, no notify), with acquire-write on for
+ *                       "sock" (bluetoothd's AcquireWrite socket) and off
+ *                       for "dbus" (a WriteValue call per write). It counts
+ *                       the writes that reach the stored value: no
+ *                       write-request handler (the library's cheapest
+ *                       path: D-Bus writes are stored on GDBus's I/O
+ *                       thread), a notify::value handler on the main
+ *                       context, which the library notifies once per
+ *                       write, in order, on both paths. The central
+ *                       writes a 4-byte little-endian sequence number
+ *                       first in each value; gaps and steps back are
+ *                       counted. SIGUSR1 prints "COUNT ..." (the counters
+ *                       and CLOCK_MONOTONIC µs); "write-acquired" /
+ *                       "write-released" when bluetoothd takes or drops
+ *                       the socket.
  *   --lookup            start up as before issue 11's start-up work: look
  *                       the adapter up (gp_adapter_find_async), register the
  *                       application, then the advertisement, one after the
@@ -25,6 +43,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+
+#include "bench-common.h"
 
 #include <gattperiph.h>
 #include <glib-unix.h>
@@ -48,6 +68,10 @@ typedef struct
   guint32           counter;
   guint64           sets, sent_ok, sent_failed;
   guint             starting;   /* registrations not answered yet */
+  /* The write phase (--write-path). */
+  gboolean          write_phase;
+  BenchWrites       writes;     /* values stored (notify::value); "acquired":
+                                   while write-acquired was TRUE */
 } Bench;
 
 static GBytes *
@@ -190,6 +214,36 @@ on_adapter (GObject      *source,
   gp_application_register_async (b->app, adapter, NULL, on_registered, b);
 }
 
+/* One call per stored write, in order (see --write-path). */
+static void
+on_value (GObject    *object,
+          GParamSpec *pspec,
+          gpointer    data)
+{
+  Bench *b = data;
+  gsize len = 0;
+  const guint8 *v = g_bytes_get_data (gp_attribute_get_value (GP_ATTRIBUTE (b->chrc)), &len);
+
+  bench_writes_count (&b->writes, v, len, gp_characteristic_get_write_acquired (b->chrc));
+}
+
+static void
+on_write_acquired (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    data)
+{
+  Bench *b = data;
+
+  g_print ("%s\n", gp_characteristic_get_write_acquired (b->chrc) ? "write-acquired" : "write-released");
+}
+
+static gboolean
+on_count (gpointer data)
+{
+  bench_writes_print (&((Bench *) data)->writes, "COUNT");
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_quit (gpointer data)
 {
@@ -205,6 +259,7 @@ main (int argc, char *argv[])
   g_autofree char *path = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *write_path = NULL;
   gboolean lookup = FALSE;
   int window = 0, outstanding = 0;
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -217,6 +272,8 @@ main (int argc, char *argv[])
     { "outstanding", 0, 0, G_OPTION_ARG_INT, &outstanding,
       "send_value_async calls in flight (default 2 × window)", "N" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "advertised name", "NAME" },
+    { "write-path", 0, 0, G_OPTION_ARG_STRING, &write_path,
+      "the write phase: writes over WriteValue (dbus) or an AcquireWrite socket (sock)", "PATH" },
     { "lookup", 0, 0, G_OPTION_ARG_NONE, &lookup,
       "look the adapter up, then register the application, then the advertisement", NULL },
     { NULL }
@@ -232,6 +289,12 @@ main (int argc, char *argv[])
   /* Start-up marks on CLOCK_MONOTONIC (µs), for bench/part4-guest.py. */
   g_print ("mark main %" G_GINT64_FORMAT "\n", t_main);
   b.set_mode = g_strcmp0 (mode, "set") == 0;
+  b.write_phase = write_path != NULL;
+  if (b.write_phase && g_strcmp0 (write_path, "dbus") != 0 && g_strcmp0 (write_path, "sock") != 0)
+    {
+      g_printerr ("--write-path: dbus or sock\n");
+      return 2;
+    }
 
   b.app = gp_application_new ("/com/example/gpbench");
   if (window > 0)
@@ -239,14 +302,27 @@ main (int argc, char *argv[])
   b.outstanding = outstanding > 0 ? (guint) outstanding
                                   : 2 * gp_application_get_notification_window (b.app);
   service = gp_service_new (BENCH_SERVICE, TRUE, &error);
-  b.chrc = gp_characteristic_new (BENCH_CHAR, GP_CHARACTERISTIC_FLAGS_READ |
-                                              GP_CHARACTERISTIC_FLAGS_NOTIFY, &error);
-  g_assert_no_error (error);
-  gp_characteristic_set_acquire_notify (b.chrc, g_strcmp0 (path, "fd") == 0);
+  if (b.write_phase)
+    {
+      b.chrc = gp_characteristic_new (BENCH_CHAR, GP_CHARACTERISTIC_FLAGS_WRITE_WITHOUT_RESPONSE |
+                                                  GP_CHARACTERISTIC_FLAGS_WRITE, &error);
+      g_assert_no_error (error);
+      gp_characteristic_set_acquire_write (b.chrc, g_strcmp0 (write_path, "sock") == 0);
+      g_signal_connect (b.chrc, "notify::value", G_CALLBACK (on_value), &b);
+      g_signal_connect (b.chrc, "notify::write-acquired", G_CALLBACK (on_write_acquired), &b);
+      g_unix_signal_add (SIGUSR1, on_count, &b);
+    }
+  else
+    {
+      b.chrc = gp_characteristic_new (BENCH_CHAR, GP_CHARACTERISTIC_FLAGS_READ |
+                                                  GP_CHARACTERISTIC_FLAGS_NOTIFY, &error);
+      g_assert_no_error (error);
+      gp_characteristic_set_acquire_notify (b.chrc, g_strcmp0 (path, "fd") == 0);
+      g_signal_connect (b.chrc, "notify::notifying", G_CALLBACK (on_notifying), &b);
+    }
   gp_service_add_characteristic (service, b.chrc, &error);
   gp_application_add_service (b.app, service, &error);
   g_assert_no_error (error);
-  g_signal_connect (b.chrc, "notify::notifying", G_CALLBACK (on_notifying), &b);
 
   b.adv = gp_advertisement_new ();
   gp_advertisement_set_local_name (b.adv, name != NULL ? name : "gp-bench");
@@ -284,10 +360,15 @@ main (int argc, char *argv[])
     }
   g_main_loop_run (b.loop);
 
-  g_print ("STATS sets=%" G_GUINT64_FORMAT " sent_ok=%" G_GUINT64_FORMAT
-           " sent_failed=%" G_GUINT64_FORMAT " coalesced=%" G_GUINT64_FORMAT "\n",
-           b.sets, b.sent_ok, b.sent_failed, gp_characteristic_get_coalesced (b.chrc));
+  if (b.write_phase)
+    bench_writes_print (&b.writes, "STATS");
+  else
+    g_print ("STATS sets=%" G_GUINT64_FORMAT " sent_ok=%" G_GUINT64_FORMAT
+             " sent_failed=%" G_GUINT64_FORMAT " coalesced=%" G_GUINT64_FORMAT "\n",
+             b.sets, b.sent_ok, b.sent_failed, gp_characteristic_get_coalesced (b.chrc));
   g_clear_handle_id (&b.spin_source, g_source_remove);
+  /* Closing the write socket notifies write-acquired on the way out. */
+  g_signal_handlers_disconnect_by_data (b.chrc, &b);
   g_clear_object (&b.adv);
   g_clear_object (&b.chrc);
   g_clear_object (&b.app);

@@ -9,6 +9,9 @@
  *   --notify unpaced   once StartNotify arrives, emit PropertiesChanged as
  *                 fast as possible with no flow control (what the library's
  *                 pacing is there to prevent)
+ *   --notify unpaced-fd   answer AcquireNotify with a socket and write a
+ *                 datagram per value into it as fast as it takes them
+ *                 (waiting for G_IO_OUT when it is full): the fd floor
  *   --services S --chars C --descs D   the tree (default 1 / 1 / 0)
  *
  * Prints "REGISTERED <wall µs> <cpu µs>" and, on SIGTERM, "STATS ...".
@@ -18,8 +21,12 @@
 
 #include "bench-common.h"
 
+#include <errno.h>
+#include <gio/gunixfdlist.h>
 #include <glib-unix.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 typedef enum { OBJ_SERVICE, OBJ_CHRC, OBJ_DESC } ObjKind;
 
@@ -44,7 +51,7 @@ static GOptionEntry entries[] = {
   { "chars", 0, 0, G_OPTION_ARG_INT, &tree.chars, "characteristics in all", "C" },
   { "descs", 0, 0, G_OPTION_ARG_INT, &tree.descs, "descriptors per characteristic", "D" },
   { "filter", 0, 0, G_OPTION_ARG_NONE, &opt_filter, "answer reads/writes in a message filter", NULL },
-  { "notify", 0, 0, G_OPTION_ARG_STRING, &opt_notify, "unpaced", "HOW" },
+  { "notify", 0, 0, G_OPTION_ARG_STRING, &opt_notify, "unpaced or unpaced-fd", "HOW" },
   { "max-signals", 0, 0, G_OPTION_ARG_INT64, &opt_max_signals, "safety cap for --notify unpaced", "N" },
   { NULL }
 };
@@ -58,6 +65,7 @@ static gint64 reg_t0, reg_c0;
 static guint64 n_emitted;
 static guint emit_source;
 static Obj *notifier;
+static int notify_fd = -1;
 
 static const char *const chrc_flags[] = { "read", "write", "notify", NULL };
 static const char *const desc_flags[] = { "read", NULL };
@@ -129,6 +137,59 @@ emit_burst (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A datagram per value, as long as the socket takes them; G_IO_OUT
+ * brings this back when it is full. */
+static gboolean
+write_burst (int          fd,
+             GIOCondition condition,
+             gpointer     user_data)
+{
+  if ((condition & (G_IO_HUP | G_IO_ERR)) != 0)
+    goto gone;
+  for (int i = 0; i < 256; i++)
+    {
+      memcpy (notifier->value, &n_emitted, sizeof n_emitted);
+      if (send (fd, notifier->value, notifier->len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        {
+          if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return G_SOURCE_CONTINUE;
+          goto gone;
+        }
+      n_emitted++;
+      if ((gint64) n_emitted >= opt_max_signals)
+        goto gone;
+    }
+  return G_SOURCE_CONTINUE;
+
+gone:
+  close (notify_fd);
+  notify_fd = -1;
+  emit_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+acquire_notify (Obj                   *o,
+                GDBusMethodInvocation *invocation)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  int pair[2], index;
+
+  if (opt_notify == NULL || strcmp (opt_notify, "unpaced-fd") != 0 || notify_fd >= 0 ||
+      socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) < 0)
+    {
+      g_dbus_method_invocation_return_dbus_error (invocation, "org.bluez.Error.NotSupported",
+                                                  "AcquireNotify");
+      return;
+    }
+  index = g_unix_fd_list_append (fds, pair[1], NULL);
+  close (pair[1]);
+  notify_fd = pair[0];
+  notifier = o;
+  g_dbus_method_invocation_return_value_with_unix_fd_list (invocation, g_variant_new ("(hq)", index, 517), fds);
+  emit_source = g_unix_fd_add (notify_fd, G_IO_OUT, write_burst, NULL);
+}
+
 /* ---- method calls ---- */
 
 static void
@@ -165,6 +226,8 @@ method_call (GDBusConnection       *connection,
           emit_source = g_idle_add (emit_burst, NULL);
         }
     }
+  else if (strcmp (method_name, "AcquireNotify") == 0)
+    acquire_notify (o, invocation);
   else if (strcmp (method_name, "StopNotify") == 0)
     {
       o->notifying = FALSE;

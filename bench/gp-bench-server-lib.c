@@ -11,6 +11,9 @@
  *                                      send: send_value_async, --outstanding
  *                                      at a time)
  *   --window N                         the application's notification window
+ *   --acquire-notify                   offer AcquireNotify (NotifyAcquired):
+ *                                      the values go as datagrams on the
+ *                                      socket the stand-in acquires
  *
  * Prints "REGISTERED <wall µs> <cpu µs>" once BlueZ (the stand-in)
  * answered, and "STATS ..." on SIGTERM.
@@ -29,6 +32,7 @@ static gboolean opt_handler;
 static char *opt_notify;
 static int opt_window;
 static int opt_outstanding = 64;
+static gboolean opt_acquire_notify;
 
 static GOptionEntry entries[] = {
   { "services", 0, 0, G_OPTION_ARG_INT, &tree.services, "services", "S" },
@@ -38,6 +42,7 @@ static GOptionEntry entries[] = {
   { "notify", 0, 0, G_OPTION_ARG_STRING, &opt_notify, "set or send", "HOW" },
   { "window", 0, 0, G_OPTION_ARG_INT, &opt_window, "notification window", "N" },
   { "outstanding", 0, 0, G_OPTION_ARG_INT, &opt_outstanding, "send_value_async calls in flight", "N" },
+  { "acquire-notify", 0, 0, G_OPTION_ARG_NONE, &opt_acquire_notify, "notify over an AcquireNotify socket", NULL },
   { NULL }
 };
 
@@ -218,6 +223,7 @@ build_tree (void)
           g_assert_no_error (error);
           if (first_chrc == NULL)
             first_chrc = g_object_ref (chrc);
+          gp_characteristic_set_acquire_notify (chrc, opt_acquire_notify);
         }
       gp_application_add_service (app, service, &error);
       g_assert_no_error (error);

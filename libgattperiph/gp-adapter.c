@@ -591,6 +591,11 @@ gp_adapter_init (GpAdapter *self)
  * thread-default main context (another adapter or device made there is
  * alive), the adapter knows its properties and devices at once; otherwise
  * they arrive in the background ([property@Adapter:present] turns %TRUE).
+ * While an application or advertisement is being registered on the
+ * adapter, that background read waits until BlueZ has answered the
+ * registration (bluetoothd answers one call after the other, and the
+ * registration is what start-up waits for), unless something needs the
+ * objects sooner, such as [func@Adapter.find_async].
  * Use [func@Adapter.find_async] to look an adapter up.
  *
  * Returns: (transfer full): a new adapter object
@@ -625,6 +630,12 @@ gp_adapter_get_connection (GpAdapter *self)
 {
   g_return_val_if_fail (GP_IS_ADAPTER (self), NULL);
   return self->connection;
+}
+
+GpBluezClient *
+gp_adapter_get_bluez_client (GpAdapter *adapter)
+{
+  return adapter->client;
 }
 
 /**

@@ -468,7 +468,7 @@ set_main_value (GpAttribute *self,
 
   g_bytes_unref (priv->value);
   priv->value = value;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VALUE]);
+  gp_object_notify_heard (G_OBJECT (self), props[PROP_VALUE]);
 }
 
 /* Main context: the main context's value goes through @written, in order. */

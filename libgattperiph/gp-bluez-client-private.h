@@ -17,7 +17,12 @@ G_DECLARE_FINAL_TYPE (GpBluezClient, gp_bluez_client, GP, BLUEZ_CLIENT, GObject)
 
 GpBluezClient *gp_bluez_client_get             (GDBusConnection        *connection);
 GDBusConnection *gp_bluez_client_get_connection (GpBluezClient         *self);
+GMainContext *gp_bluez_client_get_context      (GpBluezClient          *self);
 gboolean     gp_bluez_client_get_loaded        (GpBluezClient          *self);
+void         gp_bluez_client_hold              (GpBluezClient          *self);
+void         gp_bluez_client_release           (GpBluezClient          *self);
+/* The client an adapter reads its properties from (gp-adapter.c), or NULL. */
+GpBluezClient *gp_adapter_get_bluez_client     (GpAdapter              *adapter);
 GDBusProxy  *gp_bluez_client_lookup            (GpBluezClient          *self,
                                                 const char             *object_path,
                                                 const char             *interface_name);

@@ -41,6 +41,8 @@ struct _GpBluezClient
   char            *owner;            /* bluetoothd's unique name, or NULL */
   guint            subs[4];
   GCancellable    *load_cancellable; /* the current GetManagedObjects */
+  guint            holds;            /* registrations in flight: see gp_bluez_client_hold() */
+  gboolean         load_deferred;    /* bluetoothd is there, its objects not asked for yet */
   gboolean         settled;          /* the name watch answered, and the objects were read */
   GError          *load_error;
   GHashTable      *objects;          /* path -> Entry */
@@ -528,6 +530,7 @@ drop_owner (GpBluezClient *self)
 
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  self->load_deferred = FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (self->subs); i++)
     if (self->subs[i] != 0)
       {
@@ -553,6 +556,17 @@ drop_owner (GpBluezClient *self)
         announce (self, SIGNAL_PROXY_REMOVED, entry->proxy, NULL, NULL);
       entry_free (entry);
     }
+}
+
+static void
+start_load (GpBluezClient *self)
+{
+  self->load_deferred = FALSE;
+  self->load_cancellable = g_cancellable_new ();
+  g_dbus_connection_call (self->connection, self->owner, "/", "org.freedesktop.DBus.ObjectManager",
+                          "GetManagedObjects", NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->load_cancellable,
+                          got_objects, self);
 }
 
 static void
@@ -583,11 +597,13 @@ on_bluez_appeared (GDBusConnection *connection,
     self->subs[i] = g_dbus_connection_signal_subscribe (self->connection, owner, subs[i].interface,
                                                         subs[i].member, subs[i].path, subs[i].arg0,
                                                         G_DBUS_SIGNAL_FLAGS_NONE, on_signal, self, NULL);
-  self->load_cancellable = g_cancellable_new ();
-  g_dbus_connection_call (self->connection, owner, "/", "org.freedesktop.DBus.ObjectManager",
-                          "GetManagedObjects", NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->load_cancellable,
-                          got_objects, self);
+  /* While a registration is in flight and nobody waits for the objects,
+   * they are read after it: bluetoothd answers one call after the other,
+   * and building the whole tree would hold up the registration. */
+  if (self->holds > 0 && g_queue_is_empty (&self->waiters))
+    self->load_deferred = TRUE;
+  else
+    start_load (self);
   g_object_unref (self);
 }
 
@@ -768,10 +784,36 @@ gp_bluez_client_get (GDBusConnection *connection)
   return self;
 }
 
+/* A registration in flight on one of the client's adapters: until it is
+ * released, the client does not read BlueZ's objects unless somebody waits
+ * for them (gp_bluez_client_wait_async()), so that bluetoothd serves the
+ * registration first. Start-up with a known adapter: the registrations
+ * reach bluetoothd without the whole object tree queued before them. */
+void
+gp_bluez_client_hold (GpBluezClient *self)
+{
+  self->holds++;
+}
+
+void
+gp_bluez_client_release (GpBluezClient *self)
+{
+  g_return_if_fail (self->holds > 0);
+
+  if (--self->holds == 0 && self->load_deferred)
+    start_load (self);
+}
+
 GDBusConnection *
 gp_bluez_client_get_connection (GpBluezClient *self)
 {
   return self->connection;
+}
+
+GMainContext *
+gp_bluez_client_get_context (GpBluezClient *self)
+{
+  return self->context;
 }
 
 /* Whether the objects of the current bluetoothd were read. */
@@ -851,6 +893,8 @@ gp_bluez_client_wait_async (GpBluezClient       *self,
   g_queue_push_tail (&self->waiters, task);
   if (self->settled)
     settle (self);
+  else if (self->load_deferred)
+    start_load (self);   /* somebody needs the objects now */
   else if (cancellable != NULL)
     {
       GSource *source = g_cancellable_source_new (cancellable);

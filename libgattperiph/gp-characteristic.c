@@ -402,7 +402,8 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * How many values wait to be sent to subscribers because the
    * application's notification window is full, an indication awaits its
    * confirmation, or bluetoothd's socket is full: the back-pressure an
-   * application can watch.
+   * application can watch. A value that can go at once is never counted
+   * (its send does not notify this property).
    *
    * Since: 0.1
    */
@@ -426,9 +427,16 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * GpCharacteristic:acquire-notify:
    *
    * Whether notifications go to bluetoothd over a socket it acquires
-   * (`AcquireNotify`) rather than as D-Bus signals: about twice the
-   * throughput, and no load on the D-Bus daemon. Application code does not
-   * change: [method@Attribute.set_value] and
+   * (`AcquireNotify`) rather than as D-Bus signals (`PropertiesChanged`):
+   * several times the throughput, for less of bluetoothd's CPU, and no
+   * load on the D-Bus daemon. It is off by default: on BlueZ 5.69 and
+   * later a bonded central that reconnects gets nothing over the socket
+   * path until it subscribes again, and on 5.78 and later one central
+   * leaving can cut another off (see
+   * [Notifications and indications](notifications.html)); turn it on for a
+   * stream to centrals that do not bond, or that subscribe again at each
+   * connection.
+   * Application code does not change: [method@Attribute.set_value] and
    * [method@Characteristic.send_value_async] pick the path, with the same
    * pacing. It applies to characteristics with a `notify` flag; empty
    * values still travel as signals (a zero-length datagram would stop
@@ -437,6 +445,11 @@ gp_characteristic_class_init (GpCharacteristicClass *klass)
    * (bluetoothd reads slower than values come), values wait for room, in
    * order: none is lost, and [method@Characteristic.send_value_async]
    * completes only once its value was written.
+   *
+   * The fallback is automatic: if the application cannot make the socket
+   * (no file descriptor left, say), it answers `AcquireNotify` with an
+   * error on which bluetoothd calls `StartNotify` instead, and that
+   * central's values go as signals.
    *
    * BlueZ 5.66 acquires one socket for all centrals; 5.69 and later one
    * per central, closed when that central unsubscribes or disconnects.
@@ -634,7 +647,15 @@ queue_pending (GpCharacteristic *self,
 {
   GpCharacteristicPrivate *priv = gp_characteristic_get_instance_private (self);
   Pending *tail = g_queue_peek_tail (&priv->pending);
-  GpNotifyPacer *pacer;
+  GpNotifyPacer *pacer = pacer_of (self);
+
+  /* Nothing before it: no queue entry when the window has room. An
+   * indication that must be confirmed takes the queue's path (one in
+   * flight, the task kept until Confirm). */
+  if (tail == NULL && !priv->awaiting_confirm && priv->blocked_value == NULL &&
+      !wants_confirm (priv) && pacer != NULL &&
+      gp_notify_pacer_try_send (pacer, self, value, task))
+    return;
 
   if (task == NULL && tail != NULL && tail->task == NULL)
     {
@@ -642,7 +663,7 @@ queue_pending (GpCharacteristic *self,
       g_bytes_unref (tail->value);
       tail->value = g_bytes_ref (value);
       priv->coalesced++;
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COALESCED]);
+      gp_object_notify_heard (G_OBJECT (self), props[PROP_COALESCED]);
       return;
     }
 
@@ -650,9 +671,8 @@ queue_pending (GpCharacteristic *self,
   tail->value = g_bytes_ref (value);
   tail->task = task != NULL ? g_object_ref (task) : NULL;
   g_queue_push_tail (&priv->pending, tail);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+  gp_object_notify_heard (G_OBJECT (self), props[PROP_BACKLOG]);
 
-  pacer = pacer_of (self);
   if (pacer != NULL)
     gp_notify_pacer_queue (pacer, self);
 }
@@ -739,7 +759,7 @@ gp_characteristic_take_notification (GpCharacteristic  *self,
 
   while (gp_characteristic_has_notification (self) && (p = g_queue_pop_head (&priv->pending)) != NULL)
     {
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+      gp_object_notify_heard (G_OBJECT (self), props[PROP_BACKLOG]);
 
       /* Cancelled, and its cancellation not dispatched yet. */
       if (p->task != NULL && g_cancellable_is_cancelled (g_task_get_cancellable (p->task)))
@@ -779,7 +799,7 @@ clear_blocked (GpCharacteristic *self)
   priv->blocked_taken = 0;
   for (guint i = 0; i < priv->notify_sockets->len; i++)
     gp_source_clear (&g_array_index (priv->notify_sockets, NotifySocket, i).out_watch);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+  gp_object_notify_heard (G_OBJECT (self), props[PROP_BACKLOG]);
 }
 
 /* Drops everything queued, failing waiting tasks with @reason. */
@@ -812,7 +832,7 @@ gp_characteristic_reset_notifications (GpCharacteristic *self,
     gp_characteristic_complete_send (priv->blocked_task, reason);
   clear_blocked (self);
   if (had_backlog)
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+    gp_object_notify_heard (G_OBJECT (self), props[PROP_BACKLOG]);
 }
 
 /* The caller of a send_value task cancelled it (dispatched on our
@@ -831,7 +851,7 @@ on_send_cancelled (GCancellable *cancellable,
       {
         pending_free (l->data);
         g_queue_delete_link (&priv->pending, l);
-        g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+        gp_object_notify_heard (G_OBJECT (self), props[PROP_BACKLOG]);
         break;
       }
 
@@ -1111,11 +1131,18 @@ handle_acquire_notify (GpCharacteristic      *self,
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
+  /* Not org.bluez.Error.Failed (nor no answer): on that error bluetoothd
+   * (5.66 to 5.82 at least, acquire_notify_reply()) gives up, and the
+   * central's subscription gets nothing; on any other error it calls
+   * StartNotify, and the values go as signals. */
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) < 0)
     {
       int errsv = errno;
-      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_FAILED,
-                                             "socketpair: %s", g_strerror (errsv));
+      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                                             "No notification socket for %s (socketpair: %s): "
+                                             "use StartNotify",
+                                             gp_attribute_get_uuid (GP_ATTRIBUTE (self)),
+                                             g_strerror (errsv));
       return;
     }
 
@@ -1125,7 +1152,10 @@ handle_acquire_notify (GpCharacteristic      *self,
   if (index < 0)
     {
       close (pair[0]);
-      g_dbus_method_invocation_return_gerror (invocation, error);
+      g_dbus_method_invocation_return_error (invocation, GP_ERROR, GP_ERROR_NOT_AVAILABLE,
+                                             "No notification socket for %s (%s): use StartNotify",
+                                             gp_attribute_get_uuid (GP_ATTRIBUTE (self)),
+                                             error->message);
       return;
     }
 
@@ -1183,7 +1213,7 @@ gp_characteristic_write_notify_sockets (GpCharacteristic *self,
       priv->blocked_value = g_bytes_ref (value);
       priv->blocked_task = task != NULL ? g_object_ref (task) : NULL;
       priv->blocked_taken = taken;
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BACKLOG]);
+      gp_object_notify_heard (G_OBJECT (self), props[PROP_BACKLOG]);
       return GP_NOTIFY_WRITE_LATER;
     }
   if (taken > 0)
@@ -1222,10 +1252,11 @@ gp_characteristic_get_acquire_notify (GpCharacteristic *self)
  * @self: a #GpCharacteristic
  * @acquire_notify: whether notifications go over an acquired socket
  *
- * Sets [property@Characteristic:acquire-notify]. BlueZ reads the choice
- * once, at registration: set it before [method@Application.register_async],
- * or while the application is not registered (it then applies at the next
- * registration, including the automatic one after bluetoothd restarts).
+ * Sets [property@Characteristic:acquire-notify] (%FALSE by default).
+ * BlueZ reads the choice once, at registration: set it before
+ * [method@Application.register_async], or while the application is not
+ * registered (it then applies at the next registration, including the
+ * automatic one after bluetoothd restarts).
  * While the application is registered or registering, the change is
  * refused: it is a programming error, reported with a critical warning
  * that says so, and the property keeps its value.

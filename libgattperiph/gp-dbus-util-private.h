@@ -104,6 +104,10 @@ GSource     *gp_fd_source_attach               (GMainContext           *context,
                                                 gpointer                user_data);
 void         gp_source_clear                   (GSource               **source);
 
+/* g_object_notify_by_pspec(), skipped when nobody can hear it. */
+void         gp_object_notify_heard            (GObject                *object,
+                                                GParamSpec             *pspec);
+
 /* A SOCK_SEQPACKET pair (non-blocking, close-on-exec) for the answer to
  * AcquireNotify or AcquireWrite: returns our end, and puts the other in a
  * new fd list (*out_fds, at *out_index; our copy of it is closed, so

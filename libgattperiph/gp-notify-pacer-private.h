@@ -19,6 +19,9 @@ void         gp_notify_pacer_set_target        (GpNotifyPacer          *self,
                                                 GDBusConnection        *connection,
                                                 const char             *bluez_owner);
 guint        gp_notify_pacer_get_window        (GpNotifyPacer          *self);
+/* The window in use, in quarters of a signal (a datagram is one): it
+ * follows how fast bluetoothd comes back from round trips. */
+guint        gp_notify_pacer_get_limit         (GpNotifyPacer          *self);
 void         gp_notify_pacer_set_window        (GpNotifyPacer          *self,
                                                 guint                   window);
 /* @characteristic has values waiting: it gets a turn when the window has
@@ -27,6 +30,14 @@ void         gp_notify_pacer_queue             (GpNotifyPacer          *self,
                                                 GpCharacteristic       *characteristic);
 void         gp_notify_pacer_cancel            (GpNotifyPacer          *self,
                                                 GpCharacteristic       *characteristic);
+/* @value of @characteristic, with nothing queued before it there, goes
+ * now if the window has room and no characteristic waits for it (@task
+ * nullable, transfer none, completes as a queued one would); FALSE: queue
+ * it. */
+gboolean     gp_notify_pacer_try_send          (GpNotifyPacer          *self,
+                                                GpCharacteristic       *characteristic,
+                                                GBytes                 *value,
+                                                GTask                  *task);
 /* A notification left later than its turn (a socket that was full took
  * it): it enters the window now; @task (nullable) completes with the
  * round trip that confirms it. */

@@ -6,6 +6,7 @@
 
 #include "gp-registration-private.h"
 #include "gp-dbus-util-private.h"
+#include "gp-bluez-client-private.h"
 
 #include <string.h>
 
@@ -60,9 +61,35 @@ struct _GpRegistration
   guint                       removed_sub;
   GSource                    *retry;
   guint                       retries;
+  GpBluezClient              *held;        /* the adapter's client, held during an attempt */
 };
 
 static void attempt (GpRegistration *reg, GTask *task);
+
+/* An attempt on a known adapter holds that adapter's GpBluezClient, so
+ * that its first read of BlueZ's objects does not queue before the
+ * registration in bluetoothd. */
+static void
+hold_client (GpRegistration *reg)
+{
+  GpBluezClient *client = reg->adapter != NULL ? gp_adapter_get_bluez_client (reg->adapter) : NULL;
+
+  /* Only a client of this thread's context: one made elsewhere is used
+   * from its own thread. */
+  if (reg->held != NULL || client == NULL || gp_bluez_client_get_context (client) != reg->context)
+    return;
+  reg->held = g_object_ref (client);
+  gp_bluez_client_hold (reg->held);
+}
+
+static void
+release_client (GpRegistration *reg)
+{
+  g_autoptr(GpBluezClient) client = g_steal_pointer (&reg->held);
+
+  if (client != NULL)
+    gp_bluez_client_release (client);
+}
 
 /* ------------------------------------------------------------------ */
 /* State                                                                */
@@ -118,6 +145,7 @@ finish (GpRegistration       *reg,
         GpRegistrationReason  reason)
 {
   stop_watching (reg);
+  release_client (reg);
   if (reg->cancellable != NULL)
     g_cancellable_cancel (reg->cancellable);
   drop (reg, reason);
@@ -466,6 +494,7 @@ attempt_done (GObject      *source,
   gboolean wanted = reg->state != GP_REGISTRATION_STATE_UNREGISTERED;
 
   (void) g_task_propagate_boolean (G_TASK (result), &error);
+  release_client (reg);
   reg->attempting = FALSE;
   reg->lost_during_attempt = FALSE;
   reg->back_during_attempt = FALSE;
@@ -550,6 +579,7 @@ attempt (GpRegistration *reg,
                      : g_cancellable_new ();
   if (task != NULL)
     reg->task = g_object_ref (task);
+  hold_client (reg);
 
   internal = g_task_new (reg->object, reg->cancellable, attempt_done, NULL);
   g_task_set_source_tag (internal, attempt);

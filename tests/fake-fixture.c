@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #define CONTROL_PATH "/org/gattperiph/FakeBlueZ"
 #define CONTROL_IFACE "org.gattperiph.FakeBlueZ1"
@@ -66,12 +67,23 @@ crash_if_asked (void)
   abort ();
 }
 
+/* In the fake's child: SIGKILL when the test process dies. Its stdin's
+ * end-of-file does the same for a running fake, but tests stop it
+ * (SIGSTOP), and a stopped fake would keep the test's output open until
+ * the harness times out (300 s) after a failed assertion. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 void
 fake_fixture_setup (FakeFixture   *fx,
                     gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *line = NULL;
   const char *fake_py = g_getenv ("GP_FAKEBLUEZ");
   const char *python = g_getenv ("GP_PYTHON");
@@ -84,10 +96,12 @@ fake_fixture_setup (FakeFixture   *fx,
 
   /* The fake exits when our end of its stdin closes, so a test that
    * crashes does not leave it running. */
-  fx->fake = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
-                               python != NULL ? python : "/usr/bin/python3",
-                               fake_py, "--bus", address, "--att-timeout-ms", "1500",
-                               "--exit-on-stdin-eof", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fx->fake = g_subprocess_launcher_spawn (launcher, &error,
+                                          python != NULL ? python : "/usr/bin/python3",
+                                          fake_py, "--bus", address, "--att-timeout-ms", "1500",
+                                          "--exit-on-stdin-eof", NULL);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fx->fake));
@@ -463,6 +477,47 @@ spin_for (guint ms)
   while (!done)
     g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
   g_source_unref (timeout);
+}
+
+/* The state letter of /proc/PID/stat ('T' when stopped). */
+static char
+fake_state (FakeFixture *fx)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (fx->fake));
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  g_assert_true (g_file_get_contents (path, &stat, NULL, NULL));
+  end = strrchr (stat, ')');   /* after the command name, which may hold spaces */
+  g_assert_nonnull (end);
+  return end[2];
+}
+
+static void
+fake_signal_until (FakeFixture *fx,
+                   int          signum,
+                   gboolean     stopped)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_subprocess_send_signal (fx->fake, signum);
+  while ((fake_state (fx) == 'T') != stopped)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (200);
+    }
+}
+
+void
+fake_stop (FakeFixture *fx)
+{
+  fake_signal_until (fx, SIGSTOP, TRUE);
+}
+
+void
+fake_cont (FakeFixture *fx)
+{
+  fake_signal_until (fx, SIGCONT, FALSE);
 }
 
 GBytes *

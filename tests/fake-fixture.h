@@ -91,6 +91,10 @@ void        spin_until_impl         (gboolean     (*cond) (gpointer),
  * woke the thread's main context. */
 #define SPIN_LOOK_AGAIN_MS 50
 void        spin_for                (guint          ms);
+/* SIGSTOP / SIGCONT to the fake, returning once /proc shows it stopped
+ * (or running again): kill() only queues the signal. */
+void        fake_stop               (FakeFixture   *fx);
+void        fake_cont               (FakeFixture   *fx);
 GBytes     *bytes_from_string       (const char    *s);
 /* A new characteristic added to @service (which holds it). */
 GpCharacteristic *add_chrc          (GpService     *service,

@@ -873,7 +873,7 @@ test_find_cancelled (FakeFixture   *fx,
       GAsyncResult *result = NULL;
 
       if (i == 0)
-        g_subprocess_send_signal (fx->fake, SIGSTOP);
+        fake_stop (fx);
       gp_adapter_find_async (fx->conn, NULL, cancellable, store_result, &result);
       g_cancellable_cancel (cancellable);
       g_assert_null (gp_adapter_find_finish (wait_for (&result), &error));
@@ -881,7 +881,7 @@ test_find_cancelled (FakeFixture   *fx,
       g_object_unref (result);
       g_cancellable_reset (cancellable);
       if (i == 0)
-        g_subprocess_send_signal (fx->fake, SIGCONT);
+        fake_cont (fx);
     }
 }
 

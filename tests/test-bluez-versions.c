@@ -27,12 +27,13 @@ typedef struct
 {
   GpApplication    *app;
   GpService        *svc;
-  GpCharacteristic *chrc;   /* notify and indicate, over a socket */
+  GpCharacteristic *chrc;   /* notify and indicate, over a socket (or not) */
 } Profile;
 
 static void
-profile_init (Profile     *p,
-              FakeFixture *fx)
+profile_init_path (Profile     *p,
+                   FakeFixture *fx,
+                   gboolean     socket)
 {
   g_autoptr(GError) error = NULL;
 
@@ -42,10 +43,17 @@ profile_init (Profile     *p,
   p->chrc = add_chrc (p->svc, "2a38", GP_CHARACTERISTIC_FLAGS_READ |
                                       GP_CHARACTERISTIC_FLAGS_NOTIFY |
                                       GP_CHARACTERISTIC_FLAGS_INDICATE);
-  gp_characteristic_set_acquire_notify (p->chrc, TRUE);
+  gp_characteristic_set_acquire_notify (p->chrc, socket);
   g_assert_true (gp_application_add_service (p->app, p->svc, &error));
   g_assert_no_error (error);
   fake_register (fx, p->app);
+}
+
+static void
+profile_init (Profile     *p,
+              FakeFixture *fx)
+{
+  profile_init_path (p, fx, TRUE);
 }
 
 static void
@@ -367,6 +375,73 @@ test_two_centrals_second_leaves (FakeFixture   *fx,
   profile_clear (&p);
 }
 
+/* A bonded central disconnects and comes back, writing its CCC again as
+ * centrals do (the same value: bluetoothd answers it and calls nothing).
+ * Its subscription survived in bluetoothd (docs/bluez-quirks.md). On the
+ * signal path, and over 5.66's one socket (which a bonded central's
+ * leaving does not close, bluez#460), the values keep reaching it. From
+ * 5.69 bluetoothd shuts down its socket when it disconnects, bonded or
+ * not, and acquires no new one at the reconnection: the subscription ends
+ * for the library, and the central gets nothing until it unsubscribes
+ * and subscribes again. A reason to turn acquire-notify off for bonded
+ * centrals (docs/notifications.md). */
+static void
+test_bonded_reconnects (FakeFixture   *fx,
+                        gconstpointer  data,
+                        gboolean       socket)
+{
+  Profile p = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) done = NULL;
+  gboolean lost = socket && is_582 (data);
+
+  profile_init_path (&p, fx, socket);
+  done = fake_call (fx, "SetDeviceProperty",
+                    g_variant_new ("(osv)", fx->device, "Bonded", g_variant_new_boolean (TRUE)),
+                    NULL, &error);
+  g_assert_no_error (error);
+  subscribe_from (fx, fx->device, p.chrc, 0x0001);
+  spin_until (is_notifying, p.chrc, 5000);
+  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, socket ? 1 : 0);
+  send_values (p.chrc, 0, 5);
+  expect_values (fx, fx->device, p.chrc, 0, 5);
+
+  set_connected (fx, fx->device, FALSE);
+  if (lost)
+    spin_until (not_notifying, p.chrc, 5000);
+  set_connected (fx, fx->device, TRUE);
+  subscribe_from (fx, fx->device, p.chrc, 0x0001);
+  spin_for (100);
+  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, socket ? 1 : 0);
+  g_assert_cmpint (gp_characteristic_get_notifying (p.chrc), ==, !lost);
+
+  if (lost)
+    {
+      subscribe_from (fx, fx->device, p.chrc, 0x0000);
+      subscribe_from (fx, fx->device, p.chrc, 0x0001);
+      spin_until (is_notifying, p.chrc, 5000);
+      g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, 2);
+    }
+  send_values (p.chrc, 5, 5);
+  expect_values (fx, fx->device, p.chrc, 5, 5);
+
+  profile_clear (&p);
+}
+
+static void
+test_bonded_reconnects_socket (FakeFixture   *fx,
+                               gconstpointer  data)
+{
+  test_bonded_reconnects (fx, data, TRUE);
+}
+
+static void
+test_bonded_reconnects_signals (FakeFixture   *fx,
+                                gconstpointer  data)
+{
+  test_bonded_reconnects (fx, data, FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -382,7 +457,12 @@ main (int argc, char **argv)
 
       g_test_add (a, FakeFixture, versions[i], setup, test_indication_confirmations, fake_fixture_teardown);
       g_test_add (b, FakeFixture, versions[i], setup, test_two_centrals_first_leaves, fake_fixture_teardown);
+      g_autofree char *d = g_strdup_printf ("/bluez-versions/%s/acquire-notify/bonded-reconnects", versions[i]);
+      g_autofree char *e = g_strdup_printf ("/bluez-versions/%s/signals/bonded-reconnects", versions[i]);
+
       g_test_add (c, FakeFixture, versions[i], setup, test_two_centrals_second_leaves, fake_fixture_teardown);
+      g_test_add (d, FakeFixture, versions[i], setup, test_bonded_reconnects_socket, fake_fixture_teardown);
+      g_test_add (e, FakeFixture, versions[i], setup, test_bonded_reconnects_signals, fake_fixture_teardown);
     }
 
   return g_test_run ();

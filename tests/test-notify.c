@@ -9,12 +9,14 @@
 #include "gp-characteristic-private.h"
 
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 typedef struct
 {
   GpApplication    *app;
   GpService        *svc;
-  GpCharacteristic *ntf;    /* notify: PropertiesChanged */
+  GpCharacteristic *ntf;    /* notify (acquire-notify off, the default): PropertiesChanged */
   GpCharacteristic *sock;   /* notify, acquire-notify: a socket */
   GpCharacteristic *ind;    /* indicate only: awaits Confirm */
 } Profile;
@@ -29,6 +31,7 @@ profile_init (Profile     *p,
   p->svc = gp_service_new ("180d", TRUE, &error);
   g_assert_no_error (error);
   p->ntf = add_chrc (p->svc, "2a37", GP_CHARACTERISTIC_FLAGS_READ | GP_CHARACTERISTIC_FLAGS_NOTIFY);
+  g_assert_false (gp_characteristic_get_acquire_notify (p->ntf));
   p->sock = add_chrc (p->svc, "2a38", GP_CHARACTERISTIC_FLAGS_READ | GP_CHARACTERISTIC_FLAGS_NOTIFY);
   gp_characteristic_set_acquire_notify (p->sock, TRUE);
   p->ind = add_chrc (p->svc, "2a05", GP_CHARACTERISTIC_FLAGS_INDICATE);
@@ -711,6 +714,75 @@ test_acquire_notify_registered (FakeFixture   *fx,
 }
 
 /* ---------------------------------------------------------------- */
+/* AcquireNotify failing                                              */
+
+/* The application cannot make a socket (here: no file descriptor is
+ * left). Its error makes bluetoothd call StartNotify instead (any error
+ * but org.bluez.Error.Failed or no answer does: acquire_notify_reply() of
+ * 5.66 and 5.82), and the values go as signals. */
+static void
+test_acquire_notify_fails (FakeFixture   *fx,
+                           gconstpointer  data)
+{
+  Profile p = { 0 };
+  Received r;
+  Send s = { 0 };
+  struct rlimit saved, limited;
+  guint64 acquired, started;
+  int lowest;
+
+  profile_init (&p, fx);
+  fake_register (fx, p.app);
+  received_init (&r, fx, p.sock, 2);
+  acquired = fake_stat (fx, "AcquireNotify");
+  started = fake_stat (fx, "StartNotify");
+
+  /* No descriptor below the limit is free: socketpair() fails (EMFILE). */
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  lowest = dup (STDERR_FILENO);
+  g_assert_cmpint (lowest, >=, 0);
+  close (lowest);
+  limited = saved;
+  limited.rlim_cur = lowest;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limited), ==, 0);
+  g_assert_cmphex (fake_subscribe (fx, p.sock, 0x0001), ==, 0);
+  fake_wait_stat (fx, "StartNotify", started + 1, 5000);
+  spin_until (is_notifying, p.sock, 5000);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, acquired + 1);
+
+  /* The signal path: send_value_async and set_value alike. */
+  send_byte (p.sock, 0x42, NULL, &s);
+  spin_until (send_finished, &s, 5000);
+  g_assert_no_error (s.error);
+  gp_attribute_set_value_data (GP_ATTRIBUTE (p.sock), (const guint8 *) "\x43", 1, NULL);
+  spin_until (received_enough, &r, 5000);
+  g_assert_cmpuint (r.values->len, ==, 2);
+  g_assert_cmpuint (received_byte (&r, 0), ==, 0x42);
+  g_assert_cmpuint (received_byte (&r, 1), ==, 0x43);
+  g_assert_cmpuint (fake_stat (fx, "NotifyFdRead"), ==, 0);
+
+  /* The central unsubscribes (StopNotify), subscribes again: a socket now. */
+  subscribe (fx, p.sock, 0x0000);
+  subscribe (fx, p.sock, 0x0001);
+  g_assert_cmpuint (fake_stat (fx, "AcquireNotify"), ==, acquired + 2);
+  send_clear (&s);
+  s.finished = FALSE;
+  send_byte (p.sock, 0x44, NULL, &s);
+  spin_until (send_finished, &s, 5000);
+  g_assert_no_error (s.error);
+  r.wanted = 3;
+  spin_until (received_enough, &r, 5000);
+  g_assert_cmpuint (received_byte (&r, 2), ==, 0x44);
+  g_assert_cmpuint (fake_stat (fx, "NotifyFdRead"), ==, 1);
+
+  send_clear (&s);
+  fake_unregister (fx, p.app);
+  g_ptr_array_unref (r.values);
+  profile_clear (&p);
+}
+
+/* ---------------------------------------------------------------- */
 /* An application on a main context of its own                        */
 
 static gpointer
@@ -797,6 +869,7 @@ main (int argc, char *argv[])
   ADD ("/notify/acquired/flood-coalescing", test_acquired_flood_coalescing);
   ADD ("/notify/privacy/unicast", test_values_unicast);
   ADD ("/notify/acquire-notify/registered", test_acquire_notify_registered);
+  ADD ("/notify/acquire-notify/fails", test_acquire_notify_fails);
   ADD ("/notify/own-context", test_own_context);
 #undef ADD
 

@@ -728,6 +728,11 @@ test_round_trip (void)
   g_assert_nonnull (strstr (d1, "service 0000181a-0000-1000-8000-00805f9b34fb primary=1 handle=0 includes=0,\n"));
   g_assert_nonnull (strstr (d1, "acquire=1/0 id=temperature uuid=00002a6e-0000-1000-8000-00805f9b34fb handle=80 value=[66 08]"));
   g_assert_nonnull (strstr (d1, "acquire=0/1 id=record uuid="));
+  /* acquire-notify is off by default: only a characteristic that turned
+   * it on is saved with it. */
+  g_assert_nonnull (strstr (d1, "acquire=0/0 id=level uuid="));
+  g_assert_nonnull (strstr (j1, "\"acquire-notify\" : true"));
+  g_assert_null (strstr (j1, "\"acquire-notify\" : false"));
   g_assert_nonnull (strstr (d1, "adv /com/example/everything/adv type=0 name=Everything appearance=832 "
                                 "su=181a so=180f m=02 15/07 00 sd=d8 ff ad=01 includes=1 disc=0 dt=30 "
                                 "dur=2 to=600 sec=1 iv=100-200 tx=-8 auto=0"));
@@ -792,6 +797,7 @@ test_round_trip_code (void)
   gp_characteristic_add_descriptor (c, bin, &error);
   gp_service_add_characteristic (main_service, c, &error);
   gp_characteristic_set_acquire_write (stream, TRUE);
+  gp_characteristic_set_acquire_notify (c, TRUE);
   gp_service_add_characteristic (main_service, stream, &error);
   gp_service_add_include (main_service, bas, &error);
   gp_application_add_service (app, bas, &error);
@@ -832,6 +838,8 @@ test_round_trip_code (void)
     d2 = g_string_free (s, FALSE);
   }
   g_assert_cmpstr (d1, ==, d2);
+  g_assert_nonnull (strstr (d1, "acquire=1/0 id=(null) uuid=0000fff1-"));
+  g_assert_nonnull (strstr (json, "\"acquire-notify\" : true"));
   g_assert_nonnull (strstr (json, "\"text\" : \"Level\""));
   g_assert_nonnull (strstr (json, "\"unit\" : \"org.bluetooth.unit.percentage\""));
   g_assert_nonnull (strstr (json, "\"includes\" : [\n        \"service0\""));

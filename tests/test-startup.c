@@ -174,6 +174,8 @@ test_unknown_adapter_path (FakeFixture   *fx,
                    GP_REGISTRATION_STATE_UNREGISTERED);
   g_assert_false (app_exported (fx));
   g_assert_cmpuint (fake_apps (fx), ==, 0);
+  /* The failed attempt let the adapter read BlueZ's objects. */
+  fake_wait_stat (fx, "BluezGetManagedObjects", 1, WAIT_MS);
 }
 
 static gboolean
@@ -213,8 +215,95 @@ test_known_adapter_in_parallel (FakeFixture   *fx,
   g_assert_true (gp_application_get_adapter (app) == adapter);
   g_assert_cmpuint (fake_apps (fx), ==, 1);
   g_assert_cmpuint (fake_count (fx, "GetAdvertisements", "(aa{sv})"), ==, 1);
+  /* Both reached bluetoothd before the adapter asked for its whole object
+   * tree, which bluetoothd would have built first (one call at a time). */
+  g_assert_cmpuint (fake_stat (fx, "RegisteredAfterTreeRead"), ==, 0);
   spin_until ((gboolean (*) (gpointer)) gp_adapter_get_present, adapter, WAIT_MS);
   g_assert_true (gp_adapter_get_powered (adapter));
+  g_assert_cmpuint (fake_stat (fx, "BluezGetManagedObjects"), ==, 1);
+}
+
+/* The registration asks for bluetoothd's name and looks the default
+ * adapter up at once. Cancelled when the name is known but the lookup is
+ * not (bluetoothd still builds its object tree): the name's answer comes
+ * from the bus daemon, in order, before the answer that makes the lookup
+ * ask for the tree, so it is in when the fake sees that call. One
+ * CANCELLED error, nothing registered or exported, and no unregistration
+ * sent with an adapter path nobody knows yet (that was a GLib critical,
+ * fatal here); once bluetoothd answers, registering again goes through. */
+static void
+test_cancel_between_lookups (FakeFixture   *fx,
+                             gconstpointer  data)
+{
+  g_autoptr(GpApplication) app = app_new (fx);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_unref (fake_control_call (fx, "HoldObjectTree", g_variant_new ("(b)", TRUE), NULL));
+  gp_application_register_async (app, NULL, cancellable, store_result, &result);
+  fake_wait_stat (fx, "BluezGetManagedObjects", 1, WAIT_MS);
+  g_assert_null (result);
+  g_cancellable_cancel (cancellable);
+  spin_until (has_result, &result, WAIT_MS);
+  g_assert_false (gp_application_register_finish (app, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_false (gp_application_get_registered (app));
+  g_assert_cmpint (gp_application_get_registration_state (app), ==,
+                   GP_REGISTRATION_STATE_UNREGISTERED);
+  g_assert_false (app_exported (fx));
+
+  g_variant_unref (fake_control_call (fx, "HoldObjectTree", g_variant_new ("(b)", FALSE), NULL));
+  spin_for (100);
+  g_assert_cmpuint (fake_stat (fx, "RegisterApplication"), ==, 0);
+  g_assert_cmpuint (fake_apps (fx), ==, 0);
+  g_assert_true (register_app (app, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake_apps (fx), ==, 1);
+}
+
+static gboolean
+registration_held (gpointer data)
+{
+  return fake_control_count (data, "GetHeldRegistrations", "(as)") == 1;
+}
+
+/* A registration in flight on a known adapter defers the reading of
+ * BlueZ's objects, but not for somebody who waits for them: a lookup
+ * made meanwhile completes while bluetoothd still holds the registration,
+ * and cancelling the registration leaves nothing held. */
+static void
+test_lookup_while_registering (FakeFixture   *fx,
+                               gconstpointer  data)
+{
+  g_autoptr(GpApplication) app = app_new (fx);
+  g_autoptr(GpAdapter) adapter = gp_adapter_new_for_path (fx->conn, "/org/bluez/hci0");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) registered = NULL;
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GpAdapter) other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* bluetoothd holds registrations without answering. */
+  g_variant_unref (fake_control_call (fx, "FailRegistrations", g_variant_new ("(u)", 0), NULL));
+  gp_application_register_async (app, adapter, cancellable, store_result, &registered);
+  spin_until (registration_held, fx, WAIT_MS);
+
+  gp_adapter_find_async (fx->conn, NULL, NULL, store_result, &found);
+  spin_until (has_result, &found, WAIT_MS);
+  other = gp_adapter_find_finish (found, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gp_adapter_get_object_path (other), ==, "/org/bluez/hci0");
+  g_assert_null (registered);
+  g_assert_cmpuint (fake_stat (fx, "BluezGetManagedObjects"), ==, 1);
+  spin_until ((gboolean (*) (gpointer)) gp_adapter_get_present, adapter, WAIT_MS);
+
+  g_cancellable_cancel (cancellable);
+  spin_until (has_result, &registered, WAIT_MS);
+  g_assert_false (gp_application_register_finish (app, registered, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (gp_application_get_registered (app));
 }
 
 int
@@ -229,5 +318,9 @@ main (int    argc,
               test_unknown_adapter_path, fake_fixture_teardown);
   g_test_add ("/startup/known-adapter-in-parallel", FakeFixture, NULL, setup,
               test_known_adapter_in_parallel, fake_fixture_teardown);
+  g_test_add ("/startup/lookup-while-registering", FakeFixture, NULL, setup,
+              test_lookup_while_registering, fake_fixture_teardown);
+  g_test_add ("/startup/cancel-between-lookups", FakeFixture, NULL, setup,
+              test_cancel_between_lookups, fake_fixture_teardown);
   return g_test_run ();
 }

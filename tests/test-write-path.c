@@ -116,7 +116,7 @@ write_all_at_once (Tree *tree,
                               G_DBUS_CALL_FLAGS_NONE, 30000, NULL, store_result, results);
     }
   while (results->len < last - first)
-    g_main_context_iteration (NULL, TRUE);
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
   for (guint i = 0; i < results->len; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -351,6 +351,50 @@ test_set_value_after_thread_writes (FakeFixture   *fx,
   tree_clear (&tree);
 }
 
+/* ---------------------------------------------------------------- */
+/* An application on a main context of its own                        */
+
+static gboolean
+logged_50 (gpointer data)
+{
+  return ((Tree *) data)->log->len >= 50;
+}
+
+static gpointer
+write_on_own_context (gpointer data)
+{
+  FakeFixture *fx = data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  Tree tree;
+
+  g_main_context_push_thread_default (context);
+  tree_init (&tree, fx, GP_CHARACTERISTIC_FLAGS_READ | GP_CHARACTERISTIC_FLAGS_WRITE);
+  write_all_at_once (&tree, 0, 50);
+  spin_until (logged_50, &tree, 5000);
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *text = nth_value (i);
+      g_ptr_array_add (expected, g_strdup_printf ("N:%s", text));
+    }
+  assert_log (&tree, expected);
+  tree_clear (&tree);
+  g_main_context_pop_thread_default (context);
+  return NULL;
+}
+
+/* Writes stored on GDBus's I/O thread for an application whose
+ * thread-default main context is its own: the main context catches up
+ * there (notify::value once per write, in order, in the application's
+ * thread). The global default context is never iterated meanwhile: a
+ * catch-up attached there would never run, and the test would time out. */
+static void
+test_own_context (FakeFixture   *fx,
+                  gconstpointer  data)
+{
+  g_thread_join (g_thread_new ("application", write_on_own_context, fx));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -362,6 +406,7 @@ main (int    argc,
   ADD ("/write-path/write-after-write", test_write_after_write);
   ADD ("/write-path/handler-connected-later", test_handler_connected_later);
   ADD ("/write-path/set-value-after-thread-writes", test_set_value_after_thread_writes);
+  ADD ("/write-path/own-context", test_own_context);
 #undef ADD
 
   return g_test_run ();

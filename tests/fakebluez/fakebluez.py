@@ -588,6 +588,9 @@ class Bus:
         if obj is None:
             if call.path == '/' and call.iface == OM_IFACE and call.member == 'GetManagedObjects':
                 self.daemon.stats['BluezGetManagedObjects'] += 1
+                if self.daemon.tree_held is not None:
+                    self.daemon.tree_held.append(call)   # HoldObjectTree
+                    return
                 return call.ret_variant(V('(a{oa{sa{sv}}})', (self.managed_objects(),)))
             return call.err(DBUS_ERR + 'UnknownObject', 'Unknown object path %s' % call.path)
         if call.iface == PROPS_IFACE:
@@ -1419,6 +1422,7 @@ class Daemon:
         self.adapter_names = list(adapter_names)
         self.adapters = collections.OrderedDict()
         self.stats = collections.Counter()
+        self.tree_held = None  # HoldObjectTree: GetManagedObjects calls on / not answered yet
         self.auto_confirm = True
         self.confirm_delay = 0
         self.notify_reading = True
@@ -1689,6 +1693,8 @@ class Daemon:
         ad.apps.append(app)
         self.stats['RegisterApplication'] += 1
         self.stats['GetManagedObjects'] += 1
+        if self.stats['BluezGetManagedObjects'] > 0:
+            self.stats['RegisteredAfterTreeRead'] += 1
         log('Registering application: %s:%s', sender, path)
         self.bus.call(sender, path, OM_IFACE, 'GetManagedObjects', None,
                       lambda r: self._app_objects(app, r), 25000)
@@ -2686,6 +2692,7 @@ class Daemon:
             M('GetHeldRegistrations', '', 'as', self.c_get_held_registrations),
             M('RestartAnsweringHeld', 's', '', self.c_restart_answering_held),
             M('SetAdapterDelay', 'u', '', self.c_set_adapter_delay),
+            M('HoldObjectTree', 'b', '', self.c_hold_object_tree),
             M('RemoveAdapter', 's', '', self.c_remove_adapter),
             M('AddAdapter', 's', '', self.c_add_adapter),
             M('GetStats', '', 'a{sv}', self.c_get_stats),
@@ -3090,6 +3097,19 @@ class Daemon:
             held.err(call.arg(0), 'Answered after bluetoothd restarted (RestartAnsweringHeld)')
         old.close()
 
+    def c_hold_object_tree(self, call):
+        """True: GetManagedObjects on / is counted but not answered (a
+        bluetoothd busy building the tree); False: every held call is
+        answered with the tree as it is now."""
+        if call.arg(0):
+            if self.tree_held is None:
+                self.tree_held = []
+        else:
+            held, self.tree_held = self.tree_held or [], None
+            for c in held:
+                c.ret_variant(V('(a{oa{sa{sv}}})', (self.bus.managed_objects(),)))
+        call.ret()
+
     def c_set_adapter_delay(self, call):
         OPTS.adapter_delay_ms = call.arg(0)
         call.ret()
@@ -3289,6 +3309,8 @@ class Daemon:
         adv = Adv(ad, call.sender, path, call, inst)
         ad.ads.append(adv)
         self.stats['RegisterAdvertisement'] += 1
+        if self.stats['BluezGetManagedObjects'] > 0:
+            self.stats['RegisteredAfterTreeRead'] += 1
 
         def got_all(r):
             if adv.removed:

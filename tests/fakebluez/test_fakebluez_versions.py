@@ -154,3 +154,32 @@ def test_version_from_environment(bus_address, monkeypatch):
         p.close()
         f.stop()
     assert f.proc.returncode == 0
+
+
+@BOTH
+@pytest.mark.parametrize('error,falls_back', [
+    ('org.bluez.Error.NotAvailable', True),
+    ('org.bluez.Error.NotSupported', True),
+    ('org.freedesktop.DBus.Error.UnknownMethod', True),
+    ('org.bluez.Error.Failed', False),
+], ids=['not-available', 'not-supported', 'unknown-method', 'failed'])
+def test_acquire_notify_error_falls_back(app, error, falls_back):
+    """acquire_notify_reply() of 5.66 and 5.82: an error from AcquireNotify
+    makes bluetoothd call StartNotify (values then come as signals), except
+    org.bluez.Error.Failed and NoReply, after which it does nothing: the
+    central's subscription gets no values."""
+    socks, a, _b = notify_app(app)
+
+    def refuse(args, inv):
+        raise DBusErr(error, 'no socket')
+    app.handlers[('/app/s/n', 'AcquireNotify')] = refuse
+    assert wr(app, a, H_NCCC, b'\x01\x00') == 0
+    spin_until(lambda: len(app.calls_of('AcquireNotify')) == 1)
+    spin(0.1)
+    assert len(app.calls_of('StartNotify')) == (1 if falls_back else 0)
+    assert not socks
+    # Values as signals reach the subscribed central either way: bluetoothd
+    # sends a Value signal to every central whose CCC is set.
+    app.value_changed('/app/s/n', b'signal')
+    spin_until(lambda: app.ctl('GetStats')[0].get('notifications', 0) >= 1)
+    assert notifs(app, a) == [(H_N, b'signal', False)]

@@ -183,6 +183,10 @@ def test_notify(fake):
     hrm = Gp.Characteristic.new("2a37", F.READ | F.NOTIFY)
     changes = []
     hrm.connect("notify::notifying", lambda c, _p: changes.append(c.props.notifying))
+    # The library emits notify::value only when a handler is connected
+    # (GLib 2.74 would emit it regardless): one from Python counts.
+    values = []
+    hrm.connect("notify::value", lambda c, _p: values.append(bytes(c.get_value().get_data())))
     app, _ = make_app(fake, hrm)
     register(app)
     assert not hrm.get_notifying()
@@ -195,6 +199,7 @@ def test_notify(fake):
     got = []
     spin_until(lambda: got.extend(fake.take_notifications()) or len(got) >= 3)
     assert got == [(hrm.props.handle, bytes([0, b]), False) for b in (60, 61, 61)]
+    assert values == [bytes([0, b]) for b in (60, 61, 61)]
     assert fake.read(hrm.props.handle) == (0, b"\x00\x3d")
 
     assert fake.subscribe(hrm, 0) == 0

@@ -401,7 +401,11 @@ build (Peripheral *p)
   chrc (main_svc, U ("0007"), R | W, "long write target");
   c = chrc (main_svc, U ("0008"), W, NULL);
   g_signal_connect (c, "write-request", G_CALLBACK (on_rejected_write), p);
+  /* The signal path (PropertiesChanged, the default), which scenarios 13,
+   * 14, 19, 40 and 50 test; U(0010) is the same over an AcquireNotify
+   * socket. */
   p->notify = chrc (main_svc, U ("0009"), R | GP_CHARACTERISTIC_FLAGS_NOTIFY, NULL);
+  gp_characteristic_set_acquire_notify (p->notify, FALSE);
   c = chrc (main_svc, U ("000a"), W, NULL);
   g_signal_connect (c, "write-request", G_CALLBACK (on_control_write), p);
   c = chrc (main_svc, U ("000b"), R, NULL);

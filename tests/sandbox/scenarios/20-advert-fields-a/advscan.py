@@ -41,8 +41,15 @@ async def scan_until(pred, what, timeout=30.0, adapter=None, window=3.0):
     advertising) is switched on, and the kernel drops it when it comes
     before its discovery state changed (seen in the btmon trace: the ADV_IND
     right after LE Set Scan Enable, before MGMT Discovering). bluetoothd
-    restarts LE discovery only every ~10 s; each new window is a new chance."""
-    adapter = adapter or gpcentral.Central().adapter
+    restarts LE discovery only every ~10 s; each new window is a new chance,
+    and within a window, when nothing matched after 0.5 s, scanning is
+    switched off and on again behind the running discovery (as
+    gpcentral's own scans do), which makes btvirt send its reports again.
+    Without that, on a loaded host every window lost the race (scenario 22
+    in a CI-like run: 9 windows, no report although btmon shows hci1
+    receiving the changed advert in each)."""
+    central = gpcentral.Central(adapter)
+    adapter = central.adapter
     last = {}
     found = []
     done = asyncio.Event()
@@ -62,9 +69,15 @@ async def scan_until(pred, what, timeout=30.0, adapter=None, window=3.0):
         windows += 1
         async with BleakScanner(cb, adapter=adapter):
             try:
-                await asyncio.wait_for(done.wait(), min(window, left))
+                await asyncio.wait_for(done.wait(), min(0.5, window, left))
             except asyncio.TimeoutError:
-                pass
+                rest = min(window, left) - 0.5
+                if rest > 0:
+                    await central._repeat_reports()
+                    try:
+                        await asyncio.wait_for(done.wait(), rest)
+                    except asyncio.TimeoutError:
+                        pass
         if not found:
             await asyncio.sleep(0.2)
     dev, adv = found[0]
