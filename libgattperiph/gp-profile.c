@@ -1351,7 +1351,7 @@ hex4 (const char *data,
 /* What json-glib 1.6 would take badly, refused before it parses: nesting
  * deeper than MAX_JSON_DEPTH (its parser recurses once per level), half
  * of a surrogate pair in a \u escape (it leaks, or decodes it into bytes
- * that are not UTF-8), and
+ * that are not UTF-8), a \u escape without its four hex digits, and
  * anything but white space around the one top-level value (it accepts
  * several values, and "var x = …;", and leaks all but one). NULL if the
  * data is fine, or why not. */
@@ -1373,6 +1373,11 @@ scan_json (const char *data,
             {
               gint u = hex4 (data, length, i + 2);
 
+              /* JSON wants four hex digits; json-glib 1.6 reads fewer and
+               * then goes on in ways this scan would have to copy (after
+               * a high surrogate it leaks). */
+              if (u < 0)
+                return g_strdup_printf ("a \\u escape without four hex digits at offset %" G_GSIZE_FORMAT, i);
               /* json-glib 1.6 leaks when it meets half a surrogate pair,
                * and decodes some into bytes that are not UTF-8. */
               if (u >= 0xdc00 && u <= 0xdfff)
@@ -1388,11 +1393,8 @@ scan_json (const char *data,
                   i += 11;
                   continue;
                 }
-              if (u >= 0)
-                {
-                  i += 5;
-                  continue;
-                }
+              i += 5;
+              continue;
             }
           if (c == '\\')
             i++;

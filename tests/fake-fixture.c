@@ -551,6 +551,18 @@ not_notifying (gpointer characteristic)
   return !gp_characteristic_get_notifying (characteristic);
 }
 
+gboolean
+app_is_registered (gpointer application)
+{
+  return gp_application_get_registered (application);
+}
+
+gboolean
+app_not_registered (gpointer application)
+{
+  return !gp_application_get_registered (application);
+}
+
 void
 fake_fixture_setup_with_args (FakeFixture        *fx,
                               const char * const *extra_args)

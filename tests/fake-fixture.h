@@ -103,6 +103,9 @@ GpCharacteristic *add_chrc          (GpService     *service,
 /* For spin_until(): a GpCharacteristic's notifying property. */
 gboolean    is_notifying            (gpointer       characteristic);
 gboolean    not_notifying           (gpointer       characteristic);
+/* For spin_until(): a GpApplication's registered property. */
+gboolean    app_is_registered       (gpointer       application);
+gboolean    app_not_registered      (gpointer       application);
 
 /* Like fake_fixture_setup(), with extra fakebluez options (NULL-terminated),
  * e.g. { "--experimental", NULL }. */

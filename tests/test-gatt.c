@@ -1069,18 +1069,6 @@ test_only_bluez_may_call (FakeFixture   *fx,
   profile_clear (&p);
 }
 
-static gboolean
-not_registered (gpointer data)
-{
-  return !gp_application_get_registered (data);
-}
-
-static gboolean
-is_registered (gpointer data)
-{
-  return gp_application_get_registered (data);
-}
-
 typedef struct
 {
   GpApplication *app;
@@ -1119,11 +1107,11 @@ test_bluez_restart (FakeFixture   *fx,
   /* bluetoothd restarts: every registration is dropped silently... */
   r = fake_call (fx, "Restart", NULL, NULL, &error);
   g_assert_no_error (error);
-  spin_until (not_registered, p.app, 5000);
+  spin_until (app_not_registered, p.app, 5000);
   g_assert_false (gp_characteristic_get_notifying (p.hrm));
 
   /* ...and the application registers itself again. */
-  spin_until (is_registered, p.app, 10000);
+  spin_until (app_is_registered, p.app, 10000);
   g_assert_cmpstr (trace.trace->str, ==, "down up ");
   g_clear_pointer (&r, g_variant_unref);
   r = fake_call (fx, "GetApplications", NULL, "(a(so))", &error);
@@ -1147,7 +1135,7 @@ test_bluez_restart (FakeFixture   *fx,
   g_clear_pointer (&r, g_variant_unref);
   r = fake_call (fx, "Restart", NULL, NULL, &error);
   g_assert_no_error (error);
-  spin_until (not_registered, p.app, 5000);
+  spin_until (app_not_registered, p.app, 5000);
   spin_for (800);
   g_assert_false (gp_application_get_registered (p.app));
 

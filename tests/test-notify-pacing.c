@@ -41,14 +41,6 @@ send_done (GObject      *source,
     c->failed++;
 }
 
-static gboolean
-all_done (gpointer data)
-{
-  Count *c = data;
-
-  return c->ok + c->failed == N_VALUES;
-}
-
 typedef struct
 {
   Count *count;
@@ -91,6 +83,7 @@ warm_up (FakeFixture      *fx,
   while (!limit_is_full (app))
     {
       Count count = { 0 };
+      AllDone done = { &count, N_VALUES };
 
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       for (guint i = 0; i < N_VALUES; i++)
@@ -100,7 +93,7 @@ warm_up (FakeFixture      *fx,
 
           gp_characteristic_send_value_async (warm, value, NULL, send_done, &count);
         }
-      spin_until (all_done, &count, 10000);
+      spin_until (all_done_of, &done, 10000);
       g_assert_cmpuint (count.ok, ==, N_VALUES);
     }
 }
@@ -243,6 +236,49 @@ test_window_slow_bluetoothd (FakeFixture   *fx,
   pacing_teardown (fx, &pc);
 }
 
+/* The window in use starts at a quarter again when the application is
+ * given a new window, and when bluetoothd restarts (a new unique name):
+ * what was learnt of one bluetoothd says nothing of the next. */
+static void
+test_window_restarts (FakeFixture   *fx,
+                      gconstpointer  data)
+{
+  Pacing pc = { 0 };
+  g_autoptr(GVariant) device = NULL;
+
+  pacing_setup (fx, &pc, FALSE);
+  warm_up (fx, pc.app, pc.warm);
+
+  /* A new window: a quarter of it, whatever the old one had opened to. */
+  gp_application_set_notification_window (pc.app, 2 * WINDOW);
+  g_assert_cmpuint (limit_of (pc.app), ==, 2 * WINDOW);
+  gp_application_set_notification_window (pc.app, WINDOW);
+  g_assert_cmpuint (limit_of (pc.app), ==, WINDOW);
+  /* Setting the same window again changes nothing. */
+  warm_up (fx, pc.app, pc.warm);
+  gp_application_set_notification_window (pc.app, WINDOW);
+  g_assert_cmpuint (limit_of (pc.app), ==, 4 * WINDOW);
+
+  /* bluetoothd restarts: the application registers again with the new
+   * one, which gets a quarter window until its round trips are known. */
+  g_variant_unref (fake_control_call (fx, "Restart", NULL, NULL));
+  spin_until (app_not_registered, pc.app, 5000);
+  spin_until (app_is_registered, pc.app, 10000);
+  g_assert_cmpuint (limit_of (pc.app), ==, WINDOW);
+
+  /* A central of the new bluetoothd subscribes: a quarter goes out
+   * before a round trip comes back, and every value arrives in order. */
+  device = fake_control_call (fx, "AddDevice", g_variant_new ("(sss)", "hci0", "11:22:33:44:55:77", "again"),
+                              "(o)");
+  g_free (fx->device);
+  g_variant_get (device, "(o)", &fx->device);
+  pc.handle = fake_handle_of (fx, GP_ATTRIBUTE (pc.chrc));
+  g_assert_cmphex (fake_subscribe (fx, pc.chrc, 0x0001), ==, 0);
+  spin_until (is_notifying, pc.chrc, 5000);
+  g_assert_cmpuint (unconfirmed_while_stopped (fx, &pc, N_VALUES, 0), ==, WINDOW / 4);
+  pacing_teardown (fx, &pc);
+}
+
 typedef struct
 {
   GpCharacteristic *chrc;
@@ -291,6 +327,7 @@ test_notify_heard (FakeFixture   *fx,
     {
       Heard h = { chrc, 0, 0, 0 };
       Count count = { 0 };
+      AllDone done = { &count, N_VALUES };
       gulong ids[2] = { 0, 0 };
 
       /* Each round starts with the whole window in use (a round trip
@@ -314,7 +351,7 @@ test_notify_heard (FakeFixture   *fx,
         }
       g_assert_cmpuint (gp_characteristic_get_backlog (chrc), ==, N_VALUES - WINDOW);
       fake_cont (fx);
-      spin_until (all_done, &count, 10000);
+      spin_until (all_done_of, &done, 10000);
       g_assert_cmpuint (count.ok, ==, N_VALUES);
       g_assert_cmpuint (gp_characteristic_get_backlog (chrc), ==, 0);
 
@@ -358,6 +395,7 @@ main (int argc, char *argv[])
   ADD_DATA ("/notify-pacing/window/start/socket", SOCKET, test_window);
   ADD_DATA ("/notify-pacing/window/slow-bluetoothd/signals", 0, test_window_slow_bluetoothd);
   ADD_DATA ("/notify-pacing/window/slow-bluetoothd/socket", SOCKET, test_window_slow_bluetoothd);
+  ADD_DATA ("/notify-pacing/window/restarts", 0, test_window_restarts);
 #undef ADD_DATA
   ADD ("/notify-pacing/notify-heard", test_notify_heard);
 #undef ADD

@@ -499,6 +499,11 @@ test_errors_not_utf8 (void)
     "{\"services\": [{\"uuid\": \"180d\", \"characteristics\": [{\"uuid\": \"2a37\", "
     "\"flags\": [\"\\ud83d\"], \"value\": {\"utf8s\": \"\\udfff\"}}]}]}",
     "{\"services\": [{\"uuid\": \"180d\", \"x\\u0000y\": 1}]}",
+    /* \u escapes without four hex digits: json-glib 1.6 reads on in its own
+     * way and leaked on the first (found by fuzz-profile) */
+    "\"\\ud83`\\u\"notify\"d8tify\"d83d",
+    "{\"services\": [{\"uuid\": \"\\uzzzz\"}]}",
+    "{\"services\": [{\"uuid\": \"18\\u0d\"}]}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
@@ -519,6 +524,8 @@ test_errors_not_utf8 (void)
        * some (ASan) and decodes others into bytes that are not UTF-8. */
       if (i >= 5 && i <= 7)
         g_assert_nonnull (strstr (error->message, "surrogate"));
+      if (i >= 9)
+        g_assert_nonnull (strstr (error->message, "four hex digits"));
     }
 
   /* A whole pair is fine. */
