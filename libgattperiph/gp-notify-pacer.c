@@ -377,7 +377,11 @@ gp_notify_pacer_try_send (GpNotifyPacer    *self,
                           GBytes           *value,
                           GTask            *task)
 {
-  if (!can_send (self) || self->in_flight >= self->limit || !g_queue_is_empty (&self->ready))
+  if (!can_send (self))
+    return FALSE;
+  /* Only a value that waits for room says the window may be too small
+   * (one that waits for bluetoothd to appear says nothing of it). */
+  if (self->in_flight >= self->limit || !g_queue_is_empty (&self->ready))
     {
       self->waited = TRUE;
       return FALSE;

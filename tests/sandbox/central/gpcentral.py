@@ -238,8 +238,56 @@ class Central:
         self._closing = False
         async with self.timed("connect"):
             await self.client.connect()
+        await self._settle_services()
         await self._fetch_mtu()
         return self.client
+
+    GATT_INTERFACES = ("org.bluez.GattService1", "org.bluez.GattCharacteristic1",
+                       "org.bluez.GattDescriptor1")
+
+    async def _settle_services(self, timeout=10.0):
+        """bleak builds its service collection from the InterfacesAdded it has
+        seen when ServicesResolved turns true. bluetoothd can send that
+        PropertiesChanged before the InterfacesAdded of the objects it
+        exported in the same pass: answering a D-Bus call meanwhile flushes
+        gdbus's pending list device first (scenario 19's comment; scenario 60
+        saw it on 5.82 for a whole service, twice in a row, in a full-suite
+        run). So: until every GATT object BlueZ has under the device is in
+        bleak's collection, wait for bleak to see them and build it again.
+        Logs when it had to."""
+        backend = getattr(self.client, "_backend", None)
+        if backend is None or not hasattr(backend, "_device_path"):
+            return
+        # The manager, not backend.get_services(): that refuses while
+        # Device1.Connected is false (the 5.66 quirk above).
+        from bleak.backends.bluezdbus.manager import get_global_bluez_manager
+        manager = await get_global_bluez_manager()
+        prefix = self.device_path + "/"
+        deadline = time.monotonic() + timeout
+        rebuilds = 0
+        while True:
+            body = await self.bluez_call("/", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects")
+            want = {path for path, ifaces in body[0].items()
+                    if path.startswith(prefix) and any(i in ifaces for i in self.GATT_INTERFACES)}
+            have = set()
+            for svc in backend.services or []:
+                have.add(svc.path)
+                for ch in svc.characteristics:
+                    have.add(ch.path)
+                    have.update(d.path for d in ch.descriptors)
+            missing = want - have
+            if not missing:
+                if rebuilds:
+                    log("services settled: bleak's first collection lacked objects BlueZ had "
+                        "exported (built again %d time(s))" % rebuilds)
+                return
+            if time.monotonic() > deadline:
+                log("services not settled after %.0f s: bleak lacks %s" % (timeout, sorted(missing)))
+                return
+            await asyncio.sleep(0.1)
+            backend.services = await manager.get_services(
+                backend._device_path, False, getattr(backend, "_requested_services", None))
+            rebuilds += 1
 
     async def _fetch_mtu(self):
         """bleak 0.20 only knows the MTU after AcquireWrite/Notify; BlueZ

@@ -7,30 +7,20 @@ import gpscenario as g
 
 
 async def one(adapter, write, expect_before):
-    # In full-suite runs (a loaded guest), bleak sometimes listed no
-    # characteristic right after connecting. Cause (seen in scenario 41's
-    # bluetoothd log on 5.82): the peripheral's --readvertise timer called
-    # UnregisterAdvertisement just as bluetoothd's client finished the
-    # central's discovery; answering it flushed gdbus's pending list in
-    # list order (g_dbus_flush()), the device first, so
+    # bleak could list no characteristic right after connecting: the
+    # peripheral's --readvertise timer called UnregisterAdvertisement just
+    # as bluetoothd's client finished the central's discovery; answering
+    # it flushed gdbus's pending list device first (g_dbus_flush()), so
     # PropertiesChanged(ServicesResolved=true) went out before the
-    # characteristics' InterfacesAdded, and bleak built its service
-    # collection without them. gp-scenario-peripheral no longer
-    # readvertises while a central is connected. The retry stays until a
-    # full-suite run on both releases shows it unused (it logs RETRY).
-    for attempt in (1, 2):
-        async with gpcentral.Central(adapter) as c:
-            await c.connect(name=g.NAME, service=g.SERVICE)
-            log(adapter, "connected (scan %.2f s)" % c.timings["scan"])
-            try:
-                c.characteristic(g.STATIC)
-            except gpcentral.CentralError as e:
-                if attempt == 2:
-                    raise
-                log(adapter, "RETRY: %s; connecting again" % e)
-                continue
-            await two(c, adapter, write, expect_before)
-            return
+    # characteristics' InterfacesAdded (scenario 41's bluetoothd log,
+    # 5.82). gp-scenario-peripheral no longer readvertises while a central
+    # is connected, and gpcentral's connect() waits until bleak has every
+    # object BlueZ exported (it logs "services settled" when it had to).
+    async with gpcentral.Central(adapter) as c:
+        await c.connect(name=g.NAME, service=g.SERVICE)
+        log(adapter, "connected (scan %.2f s)" % c.timings["scan"])
+        c.characteristic(g.STATIC)
+        await two(c, adapter, write, expect_before)
 
 
 async def two(c, adapter, write, expect_before):
